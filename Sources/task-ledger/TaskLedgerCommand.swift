@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct TaskLedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "task-ledger")
+}

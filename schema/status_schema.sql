@@ -1,0 +1,83 @@
+-- task-ledger schema, version 1.
+-- This file is the single source of the schema: the binary embeds it and applies it through
+-- a GRDB DatabaseMigrator, then sets PRAGMA user_version = 1.
+-- Timestamps are integer epoch milliseconds (UTC).
+
+-- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
+CREATE TABLE task_events (
+    seq          INTEGER PRIMARY KEY,          -- arrival order, never reused
+    task         TEXT    NOT NULL,
+    state        TEXT    NOT NULL,             -- canonical state, or the raw string for unknown_state
+    verdict      TEXT    NOT NULL,             -- applied | out_of_order | unknown_state | after_terminal | illegal_transition
+    from_state   TEXT,                         -- the task's snapshot state before this event (NULL if none)
+    ts           INTEGER NOT NULL,             -- epoch ms
+    event_id     TEXT,                         -- the line's id/event_id, if any
+    content_key  INTEGER NOT NULL,             -- 64-bit FNV-1a of task,state,ts,actor,source,stage,detail
+    actor        TEXT    NOT NULL DEFAULT '',
+    source       TEXT    NOT NULL DEFAULT '',
+    stage        TEXT    NOT NULL DEFAULT '',
+    detail       TEXT    NOT NULL DEFAULT '',
+    attrs        TEXT,                         -- other keys of the line, as a JSON object
+    file         TEXT    NOT NULL DEFAULT '',  -- as given on the command line; '' for live writes
+    line         INTEGER                       -- 1-based line number in file; NULL for live writes
+);
+-- history(task) in arrival order
+CREATE INDEX task_events_by_task ON task_events(task, seq);
+-- dedupe: ids are global
+CREATE UNIQUE INDEX task_events_by_event_id ON task_events(event_id) WHERE event_id IS NOT NULL;
+-- dedupe of id-less events by content hash (the full values are compared on a hit)
+CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
+
+-- Current state per task. A row exists once the task has an applied event.
+CREATE TABLE task_state_snapshot (
+    task         TEXT    PRIMARY KEY NOT NULL,
+    state        TEXT    NOT NULL,
+    stage        TEXT    NOT NULL DEFAULT '',
+    actor        TEXT    NOT NULL DEFAULT '',
+    source       TEXT    NOT NULL DEFAULT '',
+    first_ts     INTEGER NOT NULL,             -- earliest applied ts
+    last_ts      INTEGER NOT NULL,             -- latest applied ts
+    terminal_ts  INTEGER,                      -- ts of the terminal event, NULL while open
+    events       INTEGER NOT NULL,             -- rows of this task in task_events (any verdict)
+    last_seq     INTEGER NOT NULL              -- seq of the last applied event
+) WITHOUT ROWID;
+-- stale scan: open tasks by last_ts
+CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;
+
+-- Notifications sent, for dedupe (same channel + key) and cooldown (same task + channel).
+CREATE TABLE delivery_log (
+    id           INTEGER PRIMARY KEY,
+    task         TEXT    NOT NULL,
+    channel      TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    delivered_at INTEGER NOT NULL              -- epoch ms
+);
+CREATE UNIQUE INDEX delivery_log_by_key ON delivery_log(channel, key);
+CREATE INDEX delivery_log_by_task ON delivery_log(task, channel, delivered_at);
+
+-- Lines that were not appended to task_events: parse failures and duplicates.
+CREATE TABLE import_rejects (
+    id           INTEGER PRIMARY KEY,
+    file         TEXT    NOT NULL,             -- '' for live writes
+    line         INTEGER,                      -- NULL for live writes
+    kind         TEXT    NOT NULL,             -- malformed | missing_field | bad_field | bad_timestamp | duplicate
+    task         TEXT,
+    from_state   TEXT,
+    to_state     TEXT,
+    ts           INTEGER,
+    event_id     TEXT,
+    message      TEXT    NOT NULL,
+    raw          TEXT    NOT NULL              -- the line as read (invalid UTF-8 replaced)
+);
+CREATE INDEX import_rejects_by_file ON import_rejects(file, line);
+
+-- Per-file checkpoints: what has been consumed, committed with the events it produced.
+CREATE TABLE import_files (
+    path         TEXT    PRIMARY KEY NOT NULL, -- as given on the command line
+    head_hash    INTEGER NOT NULL,             -- FNV-1a of the first head_length decompressed bytes
+    head_length  INTEGER NOT NULL,
+    offset       INTEGER NOT NULL,             -- decompressed bytes consumed (complete lines only)
+    lines        INTEGER NOT NULL,             -- physical lines consumed
+    compressed   INTEGER NOT NULL,             -- 1 if the file is gzip
+    updated_at   INTEGER NOT NULL              -- epoch ms of the last checkpoint
+) WITHOUT ROWID;
