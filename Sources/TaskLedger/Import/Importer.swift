@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+
+/// Streams JSONL files into the ledger: each line decoded, judged and recorded through the same
+/// write path as a live write, in large transactions that also carry the file's checkpoint.
+public struct Importer: Sendable {
+    public let ledger: Ledger
+    public let decoder: EventDecoder
+    /// Lines per transaction.
+    public var batchSize: Int
+
+    public init(ledger: Ledger, mapping: FieldMapping = .init(), batchSize: Int = 20_000) {
+        self.ledger = ledger
+        self.decoder = EventDecoder(mapping: mapping)
+        self.batchSize = batchSize
+    }
+
+    /// Imports one file (`-` for stdin) from its checkpoint on.
+    ///
+    /// - Parameters:
+    ///   - progress: called after each committed batch.
+    ///   - shouldStop: checked between batches; when it returns true the import stops at that
+    ///     batch boundary (everything before it committed) and throws ``ImportAborted``.
+    /// - Throws: ``ImportError`` when the file cannot be opened; ``ImportAborted`` for damaged
+    ///   input, after committing every complete line before the damage; ``LedgerError`` for
+    ///   ledger failures (the batch in flight is rolled back, the checkpoint with it).
+    public func importFile(
+        _ path: String, progress: (ImportProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> ImportSummary {
+        let start = Date()
+        var summary = ImportSummary()
+        var source = try LineSource(path: path)
+        let head = try source.head(maxBytes: Checkpoint.headSize)
+        var checkpoint = Checkpoint(
+            path: path, headHash: Checkpoint.hash(head[...]), headLength: head.count, offset: 0, lines: 0,
+            compressed: source.isCompressed)
+        let resumable = path != "-"
+        var resumedOffset: Int64 = 0
+        if resumable, let saved = try ledger.read({ try Checkpoint.fetch($0, path: path) }), saved.matches(head: head) {
+            if try source.skip(toOffset: saved.offset, lines: saved.lines) {
+                checkpoint.offset = saved.offset
+                checkpoint.lines = saved.lines
+                summary.resumedLines = saved.lines
+                resumedOffset = saved.offset
+            } else {
+                // The checkpoint is past the end: a new file under the old name. Read it all.
+                source = try LineSource(path: path)
+                _ = try source.head(maxBytes: Checkpoint.headSize)
+            }
+        }
+        var damage: (any Error)?
+        var finished = false
+        while !finished {
+            if shouldStop() {
+                summary.elapsed = Date().timeIntervalSince(start)
+                throw ImportAborted(file: path, reason: .interrupted(atLine: checkpoint.lines), summary: summary)
+            }
+            try ledger.writeTransaction { db in
+                let recorder = EventRecorder(db: db, rules: ledger.rules)
+                var batch = 0
+                while batch < batchSize {
+                    let line: SourceLine?
+                    do {
+                        line = try source.nextLine()
+                    } catch {
+                        damage = error
+                        finished = true
+                        break
+                    }
+                    guard let line else {
+                        finished = true
+                        break
+                    }
+                    batch += 1
+                    summary.lines += 1
+                    let origin = EventOrigin(file: path, line: line.number)
+                    if line.tooLong {
+                        let reject = LineReject(kind: .malformed, message: "line too long: over \(LineSource.maximumLineLength) bytes")
+                        try recorder.reject(reject, origin: origin, raw: line.text)
+                        summary.verdicts[.malformed, default: 0] += 1
+                    } else if line.isBlank {
+                        summary.blankLines += 1
+                    } else {
+                        switch decoder.decode(line.bytes) {
+                        case .success(let event):
+                            let verdict = try recorder.record(event, origin: origin, raw: line.text)
+                            summary.verdicts[verdict, default: 0] += 1
+                        case .failure(let reject):
+                            if !line.hasNewline && resumable {
+                                // Perhaps still being written: leave it for the next import.
+                                summary.pendingLines += 1
+                                summary.lines -= 1
+                                finished = true
+                                break
+                            }
+                            try recorder.reject(reject, origin: origin, raw: line.text)
+                            summary.verdicts[reject.kind.verdict, default: 0] += 1
+                        }
+                        if finished { break }
+                    }
+                    checkpoint.offset = line.endOffset
+                    checkpoint.lines = line.number
+                }
+                try recorder.flush()
+                if resumable { try checkpoint.save(db, now: Int64(Date().timeIntervalSince1970 * 1000)) }
+            }
+            summary.elapsed = Date().timeIntervalSince(start)
+            progress(ImportProgress(
+                file: path, lines: summary.lines, judged: summary.verdicts.values.reduce(0, +),
+                elapsed: summary.elapsed,
+                fraction: source.fileSize.map { $0 > 0 ? Double(source.compressedBytesRead) / Double($0) : 1 }))
+        }
+        summary.bytes = checkpoint.offset - (summary.resumedLines > 0 ? resumedOffset : 0)
+        summary.elapsed = Date().timeIntervalSince(start)
+        if let damage { throw ImportAborted(file: path, reason: .damaged(damage), summary: summary) }
+        return summary
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TaskLedger
+
+/// Entry point: parses, runs, and maps every failure to SPEC §5's exit codes with a one-line
+/// message (2 usage, 3 I/O or data); commands throw `ExitCode(1)` themselves for refusals.
+@main
+enum Main {
+    static func main() {
+        // A file-size limit (ulimit -f) must surface as a write error, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
+        setvbuf(stdout, nil, _IOFBF, 1 << 16)
+        var command: any ParsableCommand
+        do {
+            command = try TaskLedgerCommand.parseAsRoot()
+        } catch {
+            let code = TaskLedgerCommand.exitCode(for: error)
+            let message = TaskLedgerCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            exit(2)
+        }
+        do {
+            try command.run()
+            fflush(stdout)
+            exit(0)
+        } catch let code as ExitCode {
+            fflush(stdout)
+            exit(code.rawValue)
+        } catch let error as ValidationError {
+            fail(error.message, code: 2)
+        } catch {
+            fail("\(error)", code: 3)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        fflush(stdout)
+        FileHandle.standardError.write(Data("task-ledger: error: \(message)\n".utf8))
+        exit(code)
+    }
+}
+
+struct TaskLedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task-ledger",
+        abstract: "An append-only SQLite ledger of task lifecycles, and audit reports from status logs.",
+        discussion: """
+            Exit codes: 0 ok · 1 --fail-on triggered or write refused · 2 usage · 3 I/O or data error.
+            """,
+        subcommands: [
+            InitCommand.self, ImportCommand.self, WriteCommand.self, StatusCommand.self,
+            HistoryCommand.self, StaleCommand.self, DeliverCommand.self, ReportCommand.self,
+            VerifyCommand.self, RulesCommand.self, GenerateCommand.self,
+        ])
+}

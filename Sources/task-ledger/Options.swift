@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import TaskLedger
+
+/// `--db PATH`, shared by every command that opens a ledger.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger file (SQLite).", valueName: "path"))
+    var db: String
+
+    @Option(name: .long, help: ArgumentHelp("A rules file (YAML) replacing the default rules.", valueName: "file"))
+    var rules: String?
+
+    func loadRules() throws -> Rules {
+        guard let path = rules else { return .standard }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CLIError("\(path): cannot read the rules file (\(error.localizedDescription))")
+        }
+        do {
+            return try Rules(yaml: text)
+        } catch {
+            throw CLIError("\(path): \(error)")
+        }
+    }
+
+    /// Opens the ledger; `create` for commands that write.
+    func open(create: Bool) throws -> Ledger {
+        try Ledger(path: db, rules: loadRules(), mode: create ? .create : .existing)
+    }
+
+    func validate() throws {
+        guard !db.isEmpty else { throw ValidationError("--db must not be empty") }
+    }
+}
+
+/// A failure with a message for people; exit code 3.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Parses `--now TS|latest` (nil → the wall clock).
+func resolveNow(_ text: String?, ledger: Ledger) throws -> Int64 {
+    guard let text else { return wallClockMillis() }
+    if text == "latest" {
+        return try ledger.latestTimestamp() ?? wallClockMillis()
+    }
+    guard let ms = Timestamp.parse(text) else {
+        throw ValidationError("--now '\(text)' is not 'latest', an RFC 3339 timestamp or epoch seconds")
+    }
+    return ms
+}
+
+func wallClockMillis() -> Int64 {
+    Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Milliseconds as seconds with exactly 3 decimals (`12.345`), from integers.
+func secondsText(_ ms: Int64) -> String {
+    let sign = ms < 0 ? "-" : ""
+    let m = ms.magnitude
+    return "\(sign)\(m / 1000).\(String(m % 1000).leftPadded(3))"
+}
+
+/// An age for people: `2h 05m`, `3d 4h`, `45s`.
+func humanAge(_ ms: Int64) -> String {
+    let s = ms / 1000
+    switch s {
+    case ..<60: return "\(s)s"
+    case ..<3600: return "\(s / 60)m \(String(s % 60).leftPadded(2))s"
+    case ..<86_400: return "\(s / 3600)h \(String(s / 60 % 60).leftPadded(2))m"
+    default: return "\(s / 86_400)d \(s / 3600 % 24)h"
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import TaskLedger
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Print the rules in force as YAML (loadable with --rules).",
+        discussion: """
+            Example:
+              task-ledger rules > my-rules.yaml     # edit, then:
+              task-ledger import --db ledger.sqlite --rules my-rules.yaml events.jsonl
+            """)
+
+    @Option(help: ArgumentHelp("A rules file to check and print instead of the defaults.", valueName: "file"))
+    var rules: String?
+
+    func run() throws {
+        let options = try LedgerOptions.parse(["--db", "-"] + (rules.map { ["--rules", $0] } ?? []))
+        print(try options.loadRules().yaml, terminator: "")
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import TaskLedger
+
+struct StaleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stale",
+        abstract: "List open tasks that went silent: now − last_ts above the threshold.",
+        discussion: """
+            Thresholds come from the rules (default 15m for every state) unless --older-than is
+            given. Oldest first.
+
+            Example:
+              task-ledger stale --db ledger.sqlite --older-than 2h
+              task-ledger stale --db ledger.sqlite --now latest --json
+            """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Option(help: "The time to measure age from: RFC 3339, epoch seconds, or 'latest' (the latest ts in the ledger). Default: now.")
+    var now: String?
+    @Option(name: .customLong("older-than"), help: "One threshold for every state, e.g. 90s, 15m, 2h, 1d.")
+    var olderThan: String?
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Output: Encodable {
+        var task, state, last_ts, actor, source, stage: String
+        var age_s: Double
+    }
+
+    func validate() throws {
+        if let olderThan, DurationText.parse(olderThan) == nil {
+            throw ValidationError("--older-than '\(olderThan)' is not a duration like 90s, 15m, 2h, 1d")
+        }
+    }
+
+    func run() throws {
+        let ledger = try self.ledger.open(create: false)
+        let at = try resolveNow(now, ledger: ledger)
+        let stale = try ledger.staleTasks(now: at, olderThan: olderThan.flatMap(DurationText.parse))
+        if json {
+            return try printJSON(stale.map {
+                Output(task: $0.snapshot.task, state: $0.snapshot.state, last_ts: Timestamp.format($0.snapshot.lastTimestamp),
+                       actor: $0.snapshot.actor, source: $0.snapshot.source, stage: $0.snapshot.stage,
+                       age_s: Double($0.age) / 1000)
+            })
+        }
+        print(["task", "state", "last_ts", "age", "actor", "stage"].joined(separator: "\t"))
+        for s in stale {
+            print([s.snapshot.task, s.snapshot.state, Timestamp.format(s.snapshot.lastTimestamp), humanAge(s.age),
+                   s.snapshot.actor, s.snapshot.stage].joined(separator: "\t"))
+        }
+        printError("\(stale.count) stale task\(stale.count == 1 ? "" : "s") at \(Timestamp.format(at))")
+    }
+}

@@ -1,6 +1,0 @@
-import ArgumentParser
-
-@main
-struct TaskLedgerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "task-ledger")
-}
