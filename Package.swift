@@ -49,6 +49,7 @@ let package = Package(
             name: "TaskLedgerCLITests",
             dependencies: [
                 "TaskLedger",
+                "task-ledger",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -30,10 +30,10 @@ public struct Importer: Sendable {
         let start = Date()
         var summary = ImportSummary()
         var source = try LineSource(path: path)
-        let head = try source.head(maxBytes: Checkpoint.headSize)
+        let head = source.head(maxBytes: Checkpoint.headSize)
         var checkpoint = Checkpoint(
             path: path, headHash: Checkpoint.hash(head[...]), headLength: head.count, offset: 0, lines: 0,
-            compressed: source.isCompressed)
+            compressed: source.isGzip)
         let resumable = path != "-"
         var resumedOffset: Int64 = 0
         if resumable, let saved = try ledger.read({ try Checkpoint.fetch($0, path: path) }), saved.matches(head: head) {
@@ -45,9 +45,10 @@ public struct Importer: Sendable {
             } else {
                 // The checkpoint is past the end: a new file under the old name. Read it all.
                 source = try LineSource(path: path)
-                _ = try source.head(maxBytes: Checkpoint.headSize)
+                _ = source.head(maxBytes: Checkpoint.headSize)
             }
         }
+        let cache = SnapshotCache()
         var damage: (any Error)?
         var finished = false
         while !finished {
@@ -56,12 +57,13 @@ public struct Importer: Sendable {
                 throw ImportAborted(file: path, reason: .interrupted(atLine: checkpoint.lines), summary: summary)
             }
             try ledger.writeTransaction { db in
-                let recorder = EventRecorder(db: db, rules: ledger.rules)
+                try cache.validate(db)
+                let recorder = try EventRecorder(db: db, rules: ledger.rules, cache: cache)
                 var batch = 0
                 while batch < batchSize {
-                    let line: SourceLine?
+                    let line: LineSource.Line?
                     do {
-                        line = try source.nextLine()
+                        line = try source.next()
                     } catch {
                         damage = error
                         finished = true
@@ -74,8 +76,10 @@ public struct Importer: Sendable {
                     batch += 1
                     summary.lines += 1
                     let origin = EventOrigin(file: path, line: line.number)
-                    if line.tooLong {
-                        let reject = LineReject(kind: .malformed, message: "line too long: over \(LineSource.maximumLineLength) bytes")
+                    if line.isTooLong {
+                        let reject = LineReject(
+                            kind: .malformed,
+                            message: "line too long: \(line.length) bytes, over the \(source.maxLineLength)-byte limit (first \(LineSource.keptBytes) kept)")
                         try recorder.reject(reject, origin: origin, raw: line.text)
                         summary.verdicts[.malformed, default: 0] += 1
                     } else if line.isBlank {
@@ -86,7 +90,7 @@ public struct Importer: Sendable {
                             let verdict = try recorder.record(event, origin: origin, raw: line.text)
                             summary.verdicts[verdict, default: 0] += 1
                         case .failure(let reject):
-                            if !line.hasNewline && resumable {
+                            if !line.endsWithNewline && resumable {
                                 // Perhaps still being written: leave it for the next import.
                                 summary.pendingLines += 1
                                 summary.lines -= 1
@@ -103,6 +107,7 @@ public struct Importer: Sendable {
                 }
                 try recorder.flush()
                 if resumable { try checkpoint.save(db, now: Int64(Date().timeIntervalSince1970 * 1000)) }
+                try cache.commit(db)
             }
             summary.elapsed = Date().timeIntervalSince(start)
             progress(ImportProgress(
@@ -115,4 +120,9 @@ public struct Importer: Sendable {
         if let damage { throw ImportAborted(file: path, reason: .damaged(damage), summary: summary) }
         return summary
     }
+}
+
+extension LineSource.Line {
+    /// The line as text for `import_rejects.raw`; invalid UTF-8 becomes U+FFFD.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 }

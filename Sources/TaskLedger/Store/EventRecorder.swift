@@ -4,17 +4,36 @@ import GRDB
 /// transaction the caller owns. Live `write` records one event per transaction; the importer
 /// records many, then calls ``flush()`` before committing.
 ///
-/// Snapshots are cached for the life of the recorder and written back by ``flush()``; a
-/// recorder must not outlive its transaction unless nothing else can write in between.
+/// Snapshots are read through a ``SnapshotCache`` and written back by ``flush()``. A recorder
+/// lives for one transaction; its cache may live longer (see ``SnapshotCache``).
 final class EventRecorder {
     let db: Database
     let rules: Rules
-    private var snapshots: [String: Snapshot?] = [:]
-    private var dirty: Set<String> = []
+    let cache: SnapshotCache
 
-    init(db: Database, rules: Rules) {
+    private let insertEvent: Statement
+    private let insertReject: Statement
+    private let findEventID: Statement
+    private let findContent: Statement
+
+    init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
         self.db = db
         self.rules = rules
+        self.cache = cache
+        insertEvent = try db.cachedStatement(sql: """
+            INSERT INTO task_events (task, state, verdict, from_state, ts, event_id, content_key,
+                actor, source, stage, detail, attrs, file, line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertReject = try db.cachedStatement(sql: """
+            INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        findEventID = try db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?")
+        findContent = try db.cachedStatement(sql: """
+            SELECT task, state, ts, actor, source, stage, detail FROM task_events
+            WHERE content_key = ? AND event_id IS NULL
+            """)
     }
 
     /// Judges `event` and stores it: in `task_events` (any verdict but duplicate, with the
@@ -37,20 +56,15 @@ final class EventRecorder {
                 raw: raw())
             return verdict
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO task_events (task, state, verdict, from_state, ts, event_id, content_key,
-                actor, source, stage, detail, attrs, file, line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
+        try insertEvent.execute(arguments: [
                 event.task, storedState, verdict.rawValue, snapshot?.state, event.timestamp, event.id,
                 contentKey, event.actor, event.source, event.stage, event.detail, event.attrs,
                 origin.file, origin.line,
             ])
         if verdict.changesSnapshot, let state = canonical {
             let terminal = rules.isTerminal(state)
-            snapshots[event.task] = snapshot?.applying(event, state: state, terminal: terminal)
-                ?? Snapshot.first(event, state: state, terminal: terminal)
-            dirty.insert(event.task)
+            cache.update(snapshot?.applying(event, state: state, terminal: terminal)
+                ?? Snapshot.first(event, state: state, terminal: terminal))
         }
         return verdict
     }
@@ -71,41 +85,26 @@ final class EventRecorder {
                 (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for task in dirty {
-            guard let s = snapshots[task] ?? nil else { continue }
+        for s in cache.takeDirty() {
             try upsert.execute(arguments: [
                 s.task, s.state, s.stage, s.actor, s.source, s.firstTimestamp, s.lastTimestamp,
                 s.terminalTimestamp,
             ])
         }
-        dirty.removeAll(keepingCapacity: true)
-    }
-
-    /// Forgets cached snapshots (after a rollback, or when another writer may have committed).
-    func discardCache() {
-        snapshots.removeAll(keepingCapacity: true)
-        dirty.removeAll(keepingCapacity: true)
     }
 
     func snapshot(_ task: String) throws -> Snapshot? {
-        if let cached = snapshots[task] { return cached }
+        if let cached = cache.lookup(task) { return cached }
         let loaded = try Snapshot.fetch(db, task: task)
-        snapshots[task] = .some(loaded)
+        cache.store(task, loaded)
         return loaded
     }
 
     private func isDuplicate(_ event: StatusEvent, storedState: String, contentKey: Int64) throws -> Bool {
         if let id = event.id {
-            return try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?"),
-                arguments: [id]) ?? false
+            return try Bool.fetchOne(findEventID, arguments: [id]) ?? false
         }
-        let candidates = try Row.fetchCursor(
-            db.cachedStatement(sql: """
-                SELECT task, state, ts, actor, source, stage, detail FROM task_events
-                WHERE content_key = ? AND event_id IS NULL
-                """),
-            arguments: [contentKey])
+        let candidates = try Row.fetchCursor(findContent, arguments: [contentKey])
         while let row = try candidates.next() {
             if row[0] == event.task, row[1] == storedState, row[2] == event.timestamp,
                 row[3] == event.actor, row[4] == event.source, row[5] == event.stage,
@@ -121,10 +120,7 @@ final class EventRecorder {
         kind: String, origin: EventOrigin, task: String?, fromState: String?, toState: String?,
         timestamp: Int64?, id: String?, message: String, raw: String
     ) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
+        try insertReject.execute(arguments: [
                 origin.file, origin.line, kind, task, fromState, toState, timestamp, id, message, raw,
             ])
     }

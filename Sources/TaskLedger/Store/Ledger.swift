@@ -110,7 +110,7 @@ public final class Ledger: Sendable {
     @discardableResult
     public func write(_ event: StatusEvent) throws -> Verdict {
         try writeTransaction { db in
-            let recorder = EventRecorder(db: db, rules: rules)
+            let recorder = try EventRecorder(db: db, rules: rules)
             let verdict = try recorder.record(event, origin: .live, raw: Ledger.rawLine(of: event))
             try recorder.flush()
             return verdict

@@ -1,0 +1,51 @@
+import GRDB
+
+/// Snapshots read or changed by the write path, so that a task's snapshot is read from SQLite
+/// once per import rather than once per line.
+///
+/// A cache is only valid while no other connection has committed: ``validate(_:)`` compares
+/// SQLite's `PRAGMA data_version` (which changes when another connection commits) with the value
+/// after our own last commit, and forgets everything when they differ. Call it at the start of
+/// each write transaction, once the write lock is held.
+final class SnapshotCache {
+    /// Loaded snapshots; `.some(nil)` records that the task has none.
+    private var entries: [String: Snapshot?] = [:]
+    private var dirty: [String: Snapshot] = [:]
+    private var dataVersion: Int64?
+    /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
+    let capacity: Int
+
+    init(capacity: Int = 500_000) {
+        self.capacity = capacity
+    }
+
+    /// Forgets the cache if another connection committed since ``commit(_:)``.
+    func validate(_ db: Database) throws {
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion || entries.count > capacity {
+            entries.removeAll(keepingCapacity: true)
+        }
+        dirty.removeAll(keepingCapacity: true)
+    }
+
+    /// Records the data version after our own writes, just before commit.
+    func commit(_ db: Database) throws {
+        dataVersion = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+    }
+
+    /// The cached snapshot: nil if not cached, `.some(nil)` if known to have none.
+    func lookup(_ task: String) -> Snapshot?? { entries[task] }
+
+    func store(_ task: String, _ snapshot: Snapshot?) { entries[task] = .some(snapshot) }
+
+    func update(_ snapshot: Snapshot) {
+        entries[snapshot.task] = .some(snapshot)
+        dirty[snapshot.task] = snapshot
+    }
+
+    /// Snapshots changed since the last call, to be written back.
+    func takeDirty() -> Dictionary<String, Snapshot>.Values {
+        defer { dirty.removeAll(keepingCapacity: true) }
+        return dirty.values
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+@testable import TaskLedger
+
+/// A fresh temporary directory for one test, removed afterwards.
+final class Scratch {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("task-ledger-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let p = path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
+        return p
+    }
+    func append(_ name: String, _ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path(name)))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// The observable content of a ledger, for comparing two ledgers.
+struct LedgerContent: Equatable {
+    var events: [[String]]
+    var snapshots: [[String]]
+    var rejects: [[String]]
+    var checkpoints: [[String]]
+
+    init(path: String, eventColumns: String = "seq, task, state, verdict, from_state, ts, event_id, content_key, actor, source, stage, detail, attrs, file, line") throws {
+        let queue = try DatabaseQueue(path: path)
+        func rows(_ sql: String) throws -> [[String]] {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.description } }
+            }
+        }
+        events = try rows("SELECT \(eventColumns) FROM task_events ORDER BY seq")
+        snapshots = try rows("SELECT * FROM task_state_snapshot ORDER BY task")
+        rejects = try rows("SELECT file, line, kind, task, from_state, to_state, ts, event_id, message, raw FROM import_rejects ORDER BY id")
+        checkpoints = try rows("SELECT path, head_hash, head_length, offset, lines, compressed FROM import_files ORDER BY path")
+    }
+}
+
+func runGzip(_ arguments: [String], input: Data? = nil) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "exec gzip \"$@\"", "gzip"] + arguments
+    let out = Pipe()
+    let inPipe = Pipe()
+    process.standardOutput = out
+    process.standardInput = inPipe
+    try process.run()
+    // Feed stdin from another thread: a large input would otherwise fill both pipes and deadlock.
+    DispatchQueue.global().async {
+        if let input { inPipe.fileHandleForWriting.write(input) }
+        try? inPipe.fileHandleForWriting.close()
+    }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return data
+}
