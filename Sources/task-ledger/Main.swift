@@ -9,7 +9,6 @@ enum Main {
     static func main() {
         // A file-size limit (ulimit -f) must surface as a write error, not kill the process.
         signal(SIGXFSZ, SIG_IGN)
-        setvbuf(stdout, nil, _IOFBF, 1 << 16)
         var command: any ParsableCommand
         do {
             command = try TaskLedgerCommand.parseAsRoot()
@@ -20,15 +19,14 @@ enum Main {
                 print(message)
                 exit(0)
             }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            exit(2)
+            fail(usageLine(message), code: 2)
         }
         do {
             try command.run()
-            fflush(stdout)
+            fflush(nil)
             exit(0)
         } catch let code as ExitCode {
-            fflush(stdout)
+            fflush(nil)
             exit(code.rawValue)
         } catch let error as ValidationError {
             fail(error.message, code: 2)
@@ -37,8 +35,19 @@ enum Main {
         }
     }
 
+    /// ArgumentParser's multi-line usage message as one line: the problem and where help is.
+    static func usageLine(_ message: String) -> String {
+        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        var problem = lines.first ?? message
+        if problem.hasPrefix("Error: ") { problem.removeFirst("Error: ".count) }
+        if let hint = lines.first(where: { $0.hasPrefix("See '") }) {
+            return "\(problem) (\(hint.dropLast(hint.hasSuffix(".") ? 1 : 0).replacingOccurrences(of: "See '", with: "see '")))"
+        }
+        return problem
+    }
+
     static func fail(_ message: String, code: Int32) -> Never {
-        fflush(stdout)
+        fflush(nil)
         FileHandle.standardError.write(Data("task-ledger: error: \(message)\n".utf8))
         exit(code)
     }

@@ -107,13 +107,19 @@ struct ImportCLITests {
             """
         let queue = try DatabaseQueue(path: crashed)
         try queue.writeWithoutTransaction { db in try db.execute(sql: "ATTACH DATABASE ? AS clean", arguments: [clean]) }
-        try queue.read { db in
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events") == Int.fetchOne(db, sql: "SELECT count(*) FROM clean.task_events"))
-            #expect(try Int.fetchOne(db, sql: compare) == 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT * FROM task_state_snapshot EXCEPT SELECT * FROM clean.task_state_snapshot)") == 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM import_rejects") == Int.fetchOne(db, sql: "SELECT count(*) FROM clean.import_rejects"))
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT file, line, kind, task, message, raw FROM import_rejects EXCEPT SELECT file, line, kind, task, message, raw FROM clean.import_rejects)") == 0)
+        let counts: [Int] = try queue.read { db in
+            try [
+                "SELECT count(*) FROM task_events", "SELECT count(*) FROM clean.task_events", compare,
+                "SELECT count(*) FROM (SELECT * FROM task_state_snapshot EXCEPT SELECT * FROM clean.task_state_snapshot)",
+                "SELECT count(*) FROM import_rejects", "SELECT count(*) FROM clean.import_rejects",
+                "SELECT count(*) FROM (SELECT file, line, kind, task, message, raw FROM import_rejects EXCEPT SELECT file, line, kind, task, message, raw FROM clean.import_rejects)",
+            ].map { try Int.fetchOne(db, sql: $0)! }
         }
+        #expect(counts[0] == counts[1])
+        #expect(counts[2] == 0)
+        #expect(counts[3] == 0)
+        #expect(counts[4] == counts[5])
+        #expect(counts[6] == 0)
     }
 
     func runGzipCommand(_ input: Data) throws -> Data {

@@ -26,7 +26,8 @@ public struct ImportSummary: Sendable, Equatable {
         elapsed > 0 ? Double(verdicts.values.reduce(0, +)) / elapsed : 0
     }
 
-    mutating func add(_ other: ImportSummary) {
+    /// Adds another file's counts to these.
+    public mutating func add(_ other: ImportSummary) {
         lines += other.lines
         resumedLines += other.resumedLines
         blankLines += other.blankLines
