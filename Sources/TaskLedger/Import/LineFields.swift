@@ -1,0 +1,146 @@
+/// The event fields of one scanned line, read and type-checked per SPEC §2 and §7.
+struct LineFields {
+    typealias Field = FieldMapping.Field
+
+    /// What a line provides for one field.
+    enum Read<Value> {
+        case absent
+        case valid(Value)
+        case badField(String)
+        case badTimestamp(String)
+
+        var value: Value? {
+            if case .valid(let value) = self { value } else { nil }
+        }
+
+        var isAbsent: Bool {
+            if case .absent = self { true } else { false }
+        }
+
+        var badFieldMessage: String? {
+            if case .badField(let message) = self { message } else { nil }
+        }
+    }
+
+    let line: ScannedLine
+    let winners: FieldWinners
+    let mapping: FieldMapping
+
+    /// The event, or the first reject in SPEC §4 order.
+    func event() -> Result<StatusEvent, LineReject> {
+        let task = readTask()
+        let state = readString(.state)
+        let ts = readTimestamp()
+        let id = readString(.id)
+        func reject(_ kind: RejectKind, _ message: String) -> Result<StatusEvent, LineReject> {
+            .failure(
+                LineReject(
+                    kind: kind, message: message, task: task.value, state: state.value,
+                    timestamp: ts.value, id: id.value))
+        }
+        if task.isAbsent { return reject(.missingField, missing(.task)) }
+        if state.isAbsent { return reject(.missingField, missing(.state)) }
+        if ts.isAbsent { return reject(.missingField, missing(.ts)) }
+        let actor = readString(.actor)
+        let source = readString(.source)
+        let stage = readString(.stage)
+        let detail = readString(.detail)
+        if let message = task.badFieldMessage ?? state.badFieldMessage ?? ts.badFieldMessage
+            ?? id.badFieldMessage ?? actor.badFieldMessage ?? source.badFieldMessage
+            ?? stage.badFieldMessage ?? detail.badFieldMessage
+        {
+            return reject(.badField, message)
+        }
+        if case .badTimestamp(let message) = ts { return reject(.badTimestamp, message) }
+        guard let taskText = task.value, let stateText = state.value, let timestamp = ts.value
+        else { preconditionFailure("every required field is valid once the checks pass") }
+        return .success(
+            StatusEvent(
+                task: taskText, state: stateText, timestamp: timestamp, id: id.value,
+                actor: actor.value ?? "", source: source.value ?? "", stage: stage.value ?? "",
+                detail: detail.value ?? "", attrs: line.attrsJSON()))
+    }
+
+    /// `task`: a string, or an integer literal taken as its decimal text (`7` is task "7").
+    private func readTask() -> Read<String> {
+        guard let index = winners.member(for: .task) else { return .absent }
+        let value = line.members[index].value
+        switch value.kind {
+        case .string:
+            return .valid(line.text(of: value))
+        case .number where value.isInteger:
+            return .valid(String(decoding: line.raw(value.start..<value.end), as: UTF8.self))
+        default:
+            return .badField(wrongType(.task, index, expected: "a string or an integer"))
+        }
+    }
+
+    private func readString(_ field: Field) -> Read<String> {
+        guard let index = winners.member(for: field) else { return .absent }
+        let value = line.members[index].value
+        guard value.kind == .string else {
+            return .badField(wrongType(field, index, expected: "a string"))
+        }
+        return .valid(line.text(of: value))
+    }
+
+    /// `ts`: an RFC 3339 string or a number of epoch seconds (milliseconds from 1e11).
+    private func readTimestamp() -> Read<Int64> {
+        guard let index = winners.member(for: .ts) else { return .absent }
+        let value = line.members[index].value
+        switch value.kind {
+        case .string:
+            let contents = line.raw(value.contents)
+            let ms =
+                value.hasEscapes
+                ? Timestamp.parseRFC3339(line.text(of: value))
+                : contents.withMemoryRebound(to: UInt8.self) { Timestamp.parseRFC3339(bytes: $0) }
+            guard let ms else {
+                return .badTimestamp(
+                    "ts '\(excerpt(value.contents))' is not an RFC 3339 timestamp or epoch number")
+            }
+            return .valid(ms)
+        case .number:
+            let literal = String(decoding: line.raw(value.start..<value.end), as: UTF8.self)
+            guard let number = Double(literal), let ms = Timestamp.fromEpochNumber(number) else {
+                return .badTimestamp(
+                    "ts \(excerpt(value.start..<value.end)) is not an epoch time in years 0001–9999")
+            }
+            return .valid(ms)
+        default:
+            return .badField(
+                wrongType(.ts, index, expected: "an RFC 3339 string or an epoch number"))
+        }
+    }
+
+    private func missing(_ field: Field) -> String {
+        "missing field \(field) (looked for \(mapping.keys(for: field).joined(separator: ", ")))"
+    }
+
+    /// `field task is a float (1.5): expected …`, naming the key when it is not the field's name.
+    private func wrongType(_ field: Field, _ index: Int, expected: String) -> String {
+        let member = line.members[index].member
+        let key = line.withKey(of: index) { String(decoding: $0, as: UTF8.self) }
+        let name = key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
+        let range = member.value.start..<member.value.end
+        let found =
+            switch member.value.kind {
+            case .string: "a string"
+            case .number: member.value.isInteger ? "an integer" : "a float"
+            case .bool: "a bool"
+            case .null: "null"
+            case .object: "an object"
+            case .array: "an array"
+            }
+        return "field \(name) is \(found) (\(excerpt(range))): expected \(expected)"
+    }
+
+    /// The raw text of `range`, cut at a character boundary after 40 bytes.
+    private func excerpt(_ range: Range<Int>) -> String {
+        let limit = 40
+        guard range.count > limit else { return String(decoding: line.raw(range), as: UTF8.self) }
+        var end = range.lowerBound + limit
+        while end > range.lowerBound, line.bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: line.raw(range.lowerBound..<end), as: UTF8.self) + "…"
+    }
+}
