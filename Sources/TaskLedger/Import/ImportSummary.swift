@@ -33,6 +33,7 @@ public struct ImportSummary: Sendable, Equatable {
         blankLines += other.blankLines
         pendingLines += other.pendingLines
         bytes += other.bytes
+        elapsed += other.elapsed
         for (verdict, count) in other.verdicts { verdicts[verdict, default: 0] += count }
     }
 
