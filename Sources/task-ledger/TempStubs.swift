@@ -6,4 +6,3 @@ struct ReportOptionsGroup: ParsableArguments {
     func write(ledger: Ledger, to dir: String) throws -> Bool { false }
 }
 struct ReportCommand: ParsableCommand {}
-struct GenerateCommand: ParsableCommand {}
