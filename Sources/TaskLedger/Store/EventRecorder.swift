@@ -11,29 +11,29 @@ final class EventRecorder {
     let rules: Rules
     let cache: SnapshotCache
 
-    private let insertEvent: Statement
+    private let insertEvent: BoundStatement
     private let insertReject: Statement
-    private let findEventID: Statement
-    private let findContent: Statement
+    private let findEventID: BoundStatement
+    private let findContent: BoundStatement
 
     init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
         self.db = db
         self.rules = rules
         self.cache = cache
-        insertEvent = try db.cachedStatement(sql: """
+        insertEvent = BoundStatement(try db.cachedStatement(sql: """
             INSERT INTO task_events (task, state, verdict, from_state, ts, event_id, content_key,
                 actor, source, stage, detail, attrs, file, line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """), in: db)
         insertReject = try db.cachedStatement(sql: """
             INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        findEventID = try db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?")
-        findContent = try db.cachedStatement(sql: """
+        findEventID = BoundStatement(try db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?"), in: db)
+        findContent = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, ts, actor, source, stage, detail FROM task_events
             WHERE content_key = ? AND event_id IS NULL
-            """)
+            """), in: db)
     }
 
     /// Judges `event` and stores it: in `task_events` (any verdict but duplicate, with the
@@ -56,11 +56,21 @@ final class EventRecorder {
                 raw: raw())
             return verdict
         }
-        try insertEvent.execute(arguments: [
-                event.task, storedState, verdict.rawValue, snapshot?.state, event.timestamp, event.id,
-                contentKey, event.actor, event.source, event.stage, event.detail, event.attrs,
-                origin.file, origin.line,
-            ])
+        insertEvent.bind(1, event.task)
+        insertEvent.bind(2, storedState)
+        insertEvent.bind(3, verdict.rawValue)
+        insertEvent.bind(4, snapshot?.state)
+        insertEvent.bind(5, event.timestamp)
+        insertEvent.bind(6, event.id)
+        insertEvent.bind(7, contentKey)
+        insertEvent.bind(8, event.actor)
+        insertEvent.bind(9, event.source)
+        insertEvent.bind(10, event.stage)
+        insertEvent.bind(11, event.detail)
+        insertEvent.bind(12, event.attrs)
+        insertEvent.bind(13, origin.file)
+        insertEvent.bind(14, origin.line)
+        try insertEvent.execute()
         if verdict.changesSnapshot, let state = canonical {
             let terminal = rules.isTerminal(state)
             cache.update(snapshot?.applying(event, state: state, terminal: terminal)
@@ -102,18 +112,15 @@ final class EventRecorder {
 
     private func isDuplicate(_ event: StatusEvent, storedState: String, contentKey: Int64) throws -> Bool {
         if let id = event.id {
-            return try Bool.fetchOne(findEventID, arguments: [id]) ?? false
+            findEventID.bind(1, id)
+            return try findEventID.exists()
         }
-        let candidates = try Row.fetchCursor(findContent, arguments: [contentKey])
-        while let row = try candidates.next() {
-            if row[0] == event.task, row[1] == storedState, row[2] == event.timestamp,
-                row[3] == event.actor, row[4] == event.source, row[5] == event.stage,
-                row[6] == event.detail
-            {
-                return true
-            }
+        findContent.bind(1, contentKey)
+        return try findContent.firstMatch { row in
+            row.text(0) == event.task && row.text(1) == storedState && row.int64(2) == event.timestamp
+                && row.text(3) == event.actor && row.text(4) == event.source && row.text(5) == event.stage
+                && row.text(6) == event.detail
         }
-        return false
     }
 
     private func storeReject(
