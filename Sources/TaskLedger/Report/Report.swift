@@ -51,6 +51,8 @@ public struct Report: Sendable, Equatable {
     public var options: ReportOptions
     /// The ledger's path, as given to ``Ledger/init(path:rules:mode:busyTimeout:)``.
     public var ledgerPath: String
+    /// The rules' canonical states; any other state in `task_events` is an unknown state.
+    public var knownStates: [String]
     /// Terminal states in rules order (states the rules no longer know follow, bytewise).
     public var terminalStates: [String]
     /// Sorted by task, bytewise.

@@ -13,6 +13,7 @@ extension Ledger {
             return Report(
                 options: options,
                 ledgerPath: path,
+                knownStates: rules.states,
                 terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less),
                 outcomes: outcomes,
                 violations: try Ledger.violations(db, window),
