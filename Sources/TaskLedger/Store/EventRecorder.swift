@@ -51,8 +51,6 @@ final class EventRecorder {
             snapshots[event.task] = snapshot?.applying(event, state: state, terminal: terminal)
                 ?? Snapshot.first(event, state: state, terminal: terminal)
             dirty.insert(event.task)
-        } else if snapshot != nil {
-            dirty.insert(event.task)  // its `events` count changed
         }
         return verdict
     }
@@ -70,16 +68,14 @@ final class EventRecorder {
     func flush() throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task_state_snapshot
-                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts, events, last_seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?,
-                (SELECT count(*) FROM task_events WHERE task = ?),
-                (SELECT max(seq) FROM task_events WHERE task = ? AND verdict IN ('applied', 'out_of_order')))
+                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for task in dirty {
             guard let s = snapshots[task] ?? nil else { continue }
             try upsert.execute(arguments: [
                 s.task, s.state, s.stage, s.actor, s.source, s.firstTimestamp, s.lastTimestamp,
-                s.terminalTimestamp, s.task, s.task,
+                s.terminalTimestamp,
             ])
         }
         dirty.removeAll(keepingCapacity: true)
