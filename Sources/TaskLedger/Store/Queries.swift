@@ -24,16 +24,19 @@ extension Ledger {
     /// Open tasks with `now − last_ts` strictly greater than their state's threshold (or than
     /// `olderThan` when given), oldest first, equal ages by task (bytewise).
     public func staleTasks(now: Int64, olderThan: Int64? = nil) throws -> [StaleTask] {
+        try read { db in try Ledger.staleTasks(db, rules: rules, now: now, olderThan: olderThan) }
+    }
+
+    /// ``staleTasks(now:olderThan:)`` inside a read the caller owns (the report reads once).
+    static func staleTasks(_ db: Database, rules: Rules, now: Int64, olderThan: Int64? = nil) throws -> [StaleTask] {
         let minimum = olderThan ?? ([rules.defaultStaleAfter] + Array(rules.staleAfter.values)).min()!
-        let candidates = try read { db in
-            try Row.fetchAll(
-                db, sql: """
-                    SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
-                    FROM task_state_snapshot WHERE terminal_ts IS NULL AND last_ts < ?
-                    """,
-                arguments: [now &- minimum]
-            ).map(Snapshot.init(row:))
-        }
+        let candidates = try Row.fetchAll(
+            db, sql: """
+                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+                FROM task_state_snapshot WHERE terminal_ts IS NULL AND last_ts < ?
+                """,
+            arguments: [now &- minimum]
+        ).map(Snapshot.init(row:))
         return candidates.compactMap { snapshot -> StaleTask? in
             let threshold = olderThan ?? rules.staleThreshold(for: snapshot.state)
             let age = now - snapshot.lastTimestamp

@@ -1,0 +1,136 @@
+import GRDB
+
+extension Ledger {
+    /// Reads everything the report needs in one read transaction, so that its files agree
+    /// with each other even while other processes write. Whole-table GROUP BY queries and
+    /// cursors, never a query per task.
+    public func report(_ options: ReportOptions) throws -> Report {
+        try read { db in
+            let window = ReportWindow(options)
+            let eventsPerTask = try Ledger.eventsPerTask(db, window)
+            let outcomes = try Ledger.outcomes(db, window, eventsPerTask: eventsPerTask)
+            let observedTerminal = Set(outcomes.map(\.state)).subtracting(rules.terminalStates)
+            return Report(
+                options: options,
+                ledgerPath: path,
+                knownStates: rules.states,
+                terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less),
+                outcomes: outcomes,
+                violations: try Ledger.violations(db, window),
+                stale: try Ledger.staleTasks(db, rules: rules, now: options.now),
+                transitions: try Ledger.transitions(db, window),
+                events: eventsPerTask.values.reduce(0, +),
+                tasks: eventsPerTask.count,
+                rejects: try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM import_rejects WHERE \(window.sql)",
+                    arguments: window.arguments) ?? 0,
+                open: try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL") ?? 0)
+        }
+    }
+
+    private static func eventsPerTask(_ db: Database, _ window: ReportWindow) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT task, count(*) FROM task_events WHERE \(window.sql) GROUP BY task",
+            arguments: window.arguments)
+        while let row = try rows.next() { counts[row[0]] = row[1] }
+        return counts
+    }
+
+    private static func outcomes(
+        _ db: Database, _ window: ReportWindow, eventsPerTask: [String: Int]
+    ) throws -> [Report.Outcome] {
+        var outcomes: [Report.Outcome] = []
+        // The snapshot's primary key is the task: ORDER BY task is bytewise (BINARY collation).
+        let rows = try Row.fetchCursor(
+            db, sql: """
+                SELECT task, state, first_ts, terminal_ts, actor, source, stage
+                FROM task_state_snapshot
+                WHERE terminal_ts IS NOT NULL AND \(window.sql(column: "terminal_ts"))
+                ORDER BY task
+                """,
+            arguments: window.arguments)
+        while let row = try rows.next() {
+            let task: String = row[0]
+            outcomes.append(Report.Outcome(
+                task: task, state: row[1], firstTimestamp: row[2], terminalTimestamp: row[3],
+                events: eventsPerTask[task] ?? 0, actor: row[4], source: row[5], stage: row[6]))
+        }
+        return outcomes
+    }
+
+    /// Refused events and rejected lines in one ordered stream: file and line (live writes,
+    /// file '' and line NULL, sort first), then events before rejects, then arrival order.
+    private static func violations(_ db: Database, _ window: ReportWindow) throws -> [Report.Violation] {
+        var violations: [Report.Violation] = []
+        // last_ts before an out_of_order event is not stored: the latest applied ts before it.
+        let rows = try Row.fetchCursor(
+            db, sql: """
+                SELECT file, line, task, verdict, from_state, state, ts, event_id, NULL AS message,
+                    CASE WHEN verdict = 'out_of_order' THEN (
+                        SELECT max(p.ts) FROM task_events p
+                        WHERE p.task = e.task AND p.seq < e.seq AND p.verdict IN ('applied', 'out_of_order')
+                    ) END AS last_ts,
+                    0 AS origin, seq AS arrival
+                FROM task_events e
+                WHERE verdict <> 'applied' AND \(window.sql)
+                UNION ALL
+                SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL, 1, id
+                FROM import_rejects
+                WHERE \(window.sql)
+                ORDER BY file, line, origin, arrival
+                """,
+            arguments: window.arguments + window.arguments)
+        while let row = try rows.next() {
+            let kind = Verdict(rawValue: row[3]) ?? .malformed
+            let fromState: String? = row[4]
+            let toState: String? = row[5]
+            violations.append(Report.Violation(
+                file: row[0], line: row[1], task: row[2], kind: kind, fromState: fromState,
+                toState: toState, timestamp: row[6], eventID: row[7],
+                message: row[8] ?? ViolationMessage.text(
+                    kind: kind, from: fromState, to: toState ?? "", lastTimestamp: row[9])))
+        }
+        return violations
+    }
+
+    private static func transitions(_ db: Database, _ window: ReportWindow) throws -> [Report.Transition] {
+        try Row.fetchAll(
+            db, sql: """
+                SELECT from_state, state, verdict IN ('applied', 'out_of_order') AS applied, count(*)
+                FROM task_events WHERE \(window.sql)
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 DESC
+                """,
+            arguments: window.arguments
+        ).map { Report.Transition(from: $0[0], to: $0[1], applied: $0[2], count: $0[3]) }
+    }
+}
+
+/// The report window as SQL: `ts >= since AND ts < until`, or no condition at all.
+struct ReportWindow {
+    let since: Int64?
+    let until: Int64?
+
+    init(_ options: ReportOptions) {
+        since = options.since
+        until = options.until
+    }
+
+    var sql: String { sql(column: "ts") }
+
+    func sql(column: String) -> String {
+        since == nil && until == nil ? "1" : "\(column) >= ? AND \(column) < ?"
+    }
+
+    var arguments: StatementArguments {
+        since == nil && until == nil ? [] : [since ?? .min, until ?? .max]
+    }
+}
+
+/// UTF-8 byte order, the order of SPEC §7 ("bytewise") and of SQLite's BINARY collation.
+enum Bytewise {
+    static func less(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+
+@testable import TaskLedger
+
+/// 2026-11-24T10:00:00.000Z
+let t0: Int64 = 1_795_514_400_000
+
+/// A fresh ledger in its own temp directory.
+func makeLedger() throws -> (Ledger, String) {
+    let dir = FileManager.default.temporaryDirectory
+        .appendingPathComponent("report-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return (try Ledger(path: dir + "/test.ledger"), dir)
+}
+
+/// Records events and rejects as an import of `file` would, in one transaction.
+func importLines(
+    _ ledger: Ledger, file: String,
+    events: [(line: Int, event: StatusEvent)] = [],
+    rejects: [(line: Int, reject: LineReject)] = []
+) throws {
+    try ledger.writeTransaction { db in
+        let recorder = EventRecorder(db: db, rules: ledger.rules)
+        for (line, event) in events {
+            try recorder.record(event, origin: EventOrigin(file: file, line: line))
+        }
+        for (line, reject) in rejects {
+            try recorder.reject(reject, origin: EventOrigin(file: file, line: line), raw: "raw")
+        }
+        try recorder.flush()
+    }
+}
+
+/// The hand-made ledger whose report files are written out by hand in `ReportTests`.
+func smallLedger() throws -> Ledger {
+    let (ledger, _) = try makeLedger()
+    try ledger.write(StatusEvent(task: "a", state: "RECEIVED", timestamp: t0, actor: "w1"))
+    try ledger.write(StatusEvent(task: "a", state: "running", timestamp: t0 + 1500, actor: "w2", source: "ci", stage: "build"))
+    try ledger.write(StatusEvent(task: "a", state: "done", timestamp: t0 + 12_345, actor: "w3", source: "ci", stage: "deploy"))
+    try ledger.write(StatusEvent(task: "a", state: "RUNNING", timestamp: t0 + 20_000))
+    try ledger.write(StatusEvent(task: "b", state: "RUNNING", timestamp: t0))
+    try ledger.write(StatusEvent(task: "b", state: "QUEUED", timestamp: t0 + 1000))
+    try ledger.write(StatusEvent(task: "b", state: "Foo", timestamp: t0 + 2000))
+    try ledger.write(StatusEvent(task: "b", state: "RUNNING", timestamp: t0 + 500))
+    try ledger.write(StatusEvent(task: "b", state: "FAILED", timestamp: t0 + 3000))
+    try ledger.write(StatusEvent(task: "c", state: "QUEUED", timestamp: t0, actor: "w1"))
+    try ledger.write(StatusEvent(task: "cc", state: "QUEUED", timestamp: t0))
+    try ledger.write(StatusEvent(task: "d", state: "QUEUED", timestamp: t0 + 600_000))
+    try ledger.write(StatusEvent(task: "a", state: "RECEIVED", timestamp: t0, actor: "w1"))
+    try importLines(
+        ledger, file: "in.jsonl",
+        events: [
+            (3, StatusEvent(task: "e", state: "RECEIVED", timestamp: t0 - 1000)),
+            (10, StatusEvent(task: "e", state: "SUCCEEDED", timestamp: t0 + 5000, id: "e-2")),
+        ],
+        rejects: [(2, LineReject(kind: .malformed, message: "not JSON"))])
+    try importLines(
+        ledger, file: "a.jsonl",
+        rejects: [(7, LineReject(kind: .missingField, message: "no state", task: "x"))])
+    return ledger
+}
+
+/// Task ids that break naive CSV, Markdown, HTML, spreadsheets or mermaid.
+let hostileIDs = [
+    "a,b", "q\"uote\"", "new\nline", "cr\r\nlf", "pi|pe", "<script>alert(1)</script>", "=1+1",
+    "+plus", "-minus", "@at", "\ttab", "🚀 emoji é", "back\\slash", "*star* _under_", "[link](x)",
+    "`tick`", "$x$", "&amp;", "# head", "  spaced  ",
+]
+
+/// Each hostile id gets an illegal first event and an open QUEUED one (stale at t0 + 1h);
+/// `id/done` runs to SUCCEEDED with the id as actor.
+func hostileLedger() throws -> Ledger {
+    let (ledger, _) = try makeLedger()
+    for id in hostileIDs {
+        try ledger.write(StatusEvent(task: id, state: "RUNNING", timestamp: t0))
+        try ledger.write(StatusEvent(task: id, state: "QUEUED", timestamp: t0))
+        try ledger.write(StatusEvent(task: id + "/done", state: "QUEUED", timestamp: t0, actor: id))
+        try ledger.write(StatusEvent(task: id + "/done", state: "RUNNING", timestamp: t0 + 1, actor: id))
+        try ledger.write(StatusEvent(task: id + "/done", state: "SUCCEEDED", timestamp: t0 + 1001, actor: id, stage: id))
+    }
+    return ledger
+}
+
+func tempDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("report-out-\(UUID().uuidString)").path
+}
