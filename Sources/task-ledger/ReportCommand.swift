@@ -70,7 +70,8 @@ struct ReportOptionsGroup: ParsableArguments {
             until: until.flatMap(Timestamp.parse), excelSafe: excelSafe, formats: try formats())
         let report = try ledger.report(options)
         let written = try report.write(to: directory)
-        printError("reports: \(written.joined(separator: ", "))")
+        let names = written.map { URL(fileURLWithPath: $0).lastPathComponent }
+        printError("reports in \(directory): \(names.joined(separator: ", "))")
         if let summaryPath = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty,
            let markdown = report.contents(ofFile: "report.md") {
             try appendText(markdown + "\n", to: summaryPath)
