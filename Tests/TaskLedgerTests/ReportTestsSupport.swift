@@ -21,7 +21,7 @@ func importLines(
     rejects: [(line: Int, reject: LineReject)] = []
 ) throws {
     try ledger.writeTransaction { db in
-        let recorder = EventRecorder(db: db, rules: ledger.rules)
+        let recorder = try EventRecorder(db: db, rules: ledger.rules)
         for (line, event) in events {
             try recorder.record(event, origin: EventOrigin(file: file, line: line))
         }
