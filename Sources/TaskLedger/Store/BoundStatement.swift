@@ -89,5 +89,13 @@ struct BoundStatement {
         }
 
         func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+        /// The column's text bytes in SQLite's buffer: valid until the next step or column call.
+        func text(bytes column: Int32) -> UnsafeRawBufferPointer {
+            guard let text = sqlite3_column_text(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+        }
     }
 }

@@ -43,9 +43,9 @@ public final class Ledger: Sendable {
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // 64 MiB of page cache per connection (used only as needed): random inserts into
+            // 32 MiB of page cache per connection (used only as needed): random inserts into
             // the event-id index stay in memory during large imports.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
