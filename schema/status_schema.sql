@@ -37,9 +37,7 @@ CREATE TABLE task_state_snapshot (
     source       TEXT    NOT NULL DEFAULT '',
     first_ts     INTEGER NOT NULL,             -- earliest applied ts
     last_ts      INTEGER NOT NULL,             -- latest applied ts
-    terminal_ts  INTEGER,                      -- ts of the terminal event, NULL while open
-    events       INTEGER NOT NULL,             -- rows of this task in task_events (any verdict)
-    last_seq     INTEGER NOT NULL              -- seq of the last applied event
+    terminal_ts  INTEGER                       -- ts of the terminal event, NULL while open
 ) WITHOUT ROWID;
 -- stale scan: open tasks by last_ts
 CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;
