@@ -51,7 +51,8 @@ public struct Rules: Sendable, Equatable {
             try known(from, "transitions")
             guard !terminalStates.contains(from) else { throw RulesError.terminalHasTransitions(from) }
             for to in targets { try known(to, "transitions of \(from)") }
-            table[from] = Set(targets)
+            // `X: []` and no entry mean the same; store one form so that equal rules compare equal.
+            if !targets.isEmpty { table[from] = Set(targets) }
         }
         for state in staleAfter.keys { try known(state, "stale") }
         self.openStates = openStates

@@ -48,6 +48,14 @@ public final class Ledger: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
+            if exists {
+                // Checked read-only first: opening a DatabasePool switches the file to WAL and
+                // writes to it, which must not happen to a file that is then refused.
+                var readOnly = Configuration()
+                readOnly.readonly = true
+                readOnly.busyMode = .timeout(busyTimeout)
+                try Ledger.refuseForeign(DatabaseQueue(path: path, configuration: readOnly), path: path)
+            }
             pool = try DatabasePool(path: path, configuration: config)
             try Ledger.migrate(pool, path: path)
         } catch let error as LedgerError {
@@ -57,8 +65,9 @@ public final class Ledger: Sendable {
         }
     }
 
-    private static func migrate(_ pool: DatabasePool, path: String) throws {
-        let (version, tables) = try pool.read { db in
+    /// Throws unless the database is empty or a ledger this build understands.
+    private static func refuseForeign(_ reader: some DatabaseReader, path: String) throws {
+        let (version, tables) = try reader.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         }
@@ -69,6 +78,10 @@ public final class Ledger: Sendable {
         if version == 0, !foreign.isEmpty {
             throw LedgerError.notALedger(path: path, reason: "it holds other tables: \(foreign.sorted().joined(separator: ", "))")
         }
+    }
+
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
+        try refuseForeign(pool, path: path)
         // Two processes may create the same ledger at once; the loser of the race finds the
         // migration applied when it retries.
         for attempt in 1...5 {
