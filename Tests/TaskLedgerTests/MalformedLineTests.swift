@@ -71,6 +71,26 @@ import Testing
         #expect(trailing?.message == "invalid UTF-8 at byte \(valid.utf8.count + offset + 1)")
     }
 
+    /// Strings are scanned eight bytes at a time: a special byte must be found at any position.
+    @Test(arguments: 0..<24)
+    func aSpecialByteIsFoundAtAnyPositionOfALongString(position: Int) {
+        let plain = Array(repeating: UInt8(ascii: "a"), count: 24)
+        let prefix = Array(#"{"task":""#.utf8)
+        let suffix = Array(#"","state":"s","ts":0}"#.utf8)
+        var text = plain
+        text[position] = 0x1F
+        #expect(
+            decodeBytes(prefix + text + suffix).reject?.message
+                == "not JSON: unescaped control character 0x1F in a string at byte \(prefix.count + position + 1)")
+        text = plain
+        text[position] = UInt8(ascii: "\"")
+        #expect(decodeBytes(prefix + text + suffix).reject?.kind == .malformed)
+        text = plain
+        text[min(position, 22)] = UInt8(ascii: "\\")
+        text[min(position, 22) + 1] = UInt8(ascii: "n")
+        #expect(decodeBytes(prefix + text + suffix).event?.task.contains("\n") == true)
+    }
+
     @Test func validMultiByteUTF8IsAccepted() throws {
         let event = try #require(decodeLine(#"{"task":"é€😀","state":"s","ts":0,"ключ":"значение"}"#).event)
         #expect(event.task == "é€😀")

@@ -30,15 +30,34 @@ struct KeyTable: Sendable {
 
     /// Calls `body` with the field index and rank of every entry equal to `key`.
     func forEachMatch(of key: UnsafeRawBufferPointer, _ body: (_ field: Int32, _ rank: Int32) -> Void) {
+        let first = key.first ?? 0
         bytes.withUnsafeBytes { table in
             entries.withUnsafeBufferPointer { entries in
                 for entry in entries where entry.count == key.count {
+                    guard entry.count == 0 || table[entry.offset] == first else { continue }
                     let wanted = UnsafeRawBufferPointer(
                         rebasing: table[entry.offset..<(entry.offset + entry.count)])
-                    if wanted.elementsEqual(key) { body(entry.field, entry.rank) }
+                    if Self.same(wanted, key) { body(entry.field, entry.rank) }
                 }
             }
         }
+    }
+
+    /// Whether two byte strings are equal, comparing eight bytes at a time.
+    static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = 0
+        while i + 8 <= a.count {
+            guard a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            else { return false }
+            i += 8
+        }
+        while i < a.count {
+            guard a[i] == b[i] else { return false }
+            i += 1
+        }
+        return true
     }
 }
 

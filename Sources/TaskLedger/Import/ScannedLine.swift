@@ -44,10 +44,19 @@ struct ScannedLine {
         let a = members[i].member
         let b = members[j].member
         if !a.keyHasEscapes, !b.keyHasEscapes {
-            guard a.keyEnd - a.keyStart == b.keyEnd - b.keyStart else { return false }
-            return raw(a.keyStart..<a.keyEnd).elementsEqual(raw(b.keyStart..<b.keyEnd))
+            return KeyTable.same(raw(a.keyStart..<a.keyEnd), raw(b.keyStart..<b.keyEnd))
         }
-        return withKey(of: i) { keyA in withKey(of: j) { keyB in keyA.elementsEqual(keyB) } }
+        return withKey(of: i) { keyA in withKey(of: j) { KeyTable.same(keyA, $0) } }
+    }
+
+    /// Length and end bytes of an unescaped key: equal keys have equal signatures, and most
+    /// different keys do not. Nil for escaped keys, which must always be compared in full.
+    private func signature(_ member: JSONMember) -> UInt64? {
+        guard !member.keyHasEscapes else { return nil }
+        let count = member.keyEnd - member.keyStart
+        guard count > 0 else { return 0 }
+        return UInt64(count) << 16 | UInt64(bytes[member.keyStart]) << 8
+            | UInt64(bytes[member.keyEnd - 1])
     }
 
     /// Gives each key one member, as a parsed object would: the last occurrence's value wins and
@@ -55,7 +64,14 @@ struct ScannedLine {
     func mergeDuplicateKeys() {
         if members.count <= 32 {
             for i in members.indices where !members[i].isSuperseded {
-                for j in (i + 1)..<members.count where !members[j].isSuperseded && sameKey(i, j) {
+                let signatureOfI = signature(members[i].member)
+                for j in (i + 1)..<members.count where !members[j].isSuperseded {
+                    if let signatureOfI, let signatureOfJ = signature(members[j].member),
+                        signatureOfI != signatureOfJ
+                    {
+                        continue
+                    }
+                    guard sameKey(i, j) else { continue }
                     members[i].member.value = members[j].value
                     members[j].isSuperseded = true
                 }
