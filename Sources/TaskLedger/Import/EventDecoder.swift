@@ -34,7 +34,7 @@ public struct EventDecoder: Sendable {
             var count = 0
             do throws(JSONSyntaxError) {
                 try JSONScanner.scanObject(line) { member in
-                    scratch.initializeElement(at: count, to: ScannedMember(member))
+                    scratch.initializeElement(at: count, to: ScannedMember(member, in: line))
                     count += 1
                 }
             } catch {

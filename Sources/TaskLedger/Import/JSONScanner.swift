@@ -242,7 +242,12 @@ struct JSONScanner {
             let special =
                 ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
                 | ((word &- ones &* 0x20) & ~word)
-            guard special & highs == 0 else { return }
+            guard special & highs == 0 else {
+                // The lowest flagged byte is always a real one (false flags only appear above a
+                // real one, from the borrow), so this lands exactly on the first special byte.
+                position += (special & highs).trailingZeroBitCount / 8
+                return
+            }
             position += 8
         }
     }

@@ -11,6 +11,9 @@ struct KeyTable: Sendable {
 
     private let bytes: [UInt8]
     private let entries: [Entry]
+    /// Bit `i` of `entriesOfLength[n]` is set when entry `i` is `n` bytes long; only used when
+    /// there are at most 64 entries (always, short of very long `--field` lists).
+    private let entriesOfLength: [UInt64]
 
     init(_ mapping: FieldMapping) {
         var bytes: [UInt8] = []
@@ -26,18 +29,32 @@ struct KeyTable: Sendable {
         }
         self.bytes = bytes
         self.entries = entries
+        var entriesOfLength: [UInt64] = []
+        if entries.count <= 64 {
+            entriesOfLength = Array(repeating: 0, count: (entries.map(\.count).max() ?? 0) + 1)
+            for (i, entry) in entries.enumerated() { entriesOfLength[entry.count] |= 1 << i }
+        }
+        self.entriesOfLength = entriesOfLength
     }
 
     /// Calls `body` with the field index and rank of every entry equal to `key`.
     func forEachMatch(of key: UnsafeRawBufferPointer, _ body: (_ field: Int32, _ rank: Int32) -> Void) {
-        let first = key.first ?? 0
         bytes.withUnsafeBytes { table in
             entries.withUnsafeBufferPointer { entries in
-                for entry in entries where entry.count == key.count {
-                    guard entry.count == 0 || table[entry.offset] == first else { continue }
+                func visit(_ entry: Entry) {
                     let wanted = UnsafeRawBufferPointer(
                         rebasing: table[entry.offset..<(entry.offset + entry.count)])
                     if Self.same(wanted, key) { body(entry.field, entry.rank) }
+                }
+                guard !entriesOfLength.isEmpty else {
+                    for entry in entries where entry.count == key.count { visit(entry) }
+                    return
+                }
+                guard key.count < entriesOfLength.count else { return }
+                var candidates = entriesOfLength[key.count]
+                while candidates != 0 {
+                    visit(entries[candidates.trailingZeroBitCount])
+                    candidates &= candidates - 1
                 }
             }
         }
@@ -64,20 +81,28 @@ struct KeyTable: Sendable {
 /// For each field, the member that provides it: the present, non-null key earliest in the
 /// field's fallback list.
 struct FieldWinners {
-    private var member = SIMD8<Int32>(repeating: -1)
-    private var rank = SIMD8<Int32>(repeating: .max)
+    /// Per field, `rank << 32 | member index`, so that the lowest value is the winner; `.max`
+    /// while no key of the field has been seen. A tuple rather than a SIMD vector or an array:
+    /// updating one slot then stays one store, without an allocation.
+    private var slots: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (
+        .max, .max, .max, .max, .max, .max, .max, .max
+    )
 
     mutating func offer(member index: Int, field: Int32, rank: Int32) {
-        let f = Int(field)
-        if rank < self.rank[f] {
-            self.rank[f] = rank
-            member[f] = Int32(index)
+        let candidate = UInt64(UInt32(rank)) << 32 | UInt64(UInt32(index))
+        withUnsafeMutableBytes(of: &slots) { slots in
+            let offset = Int(field) * MemoryLayout<UInt64>.stride
+            if candidate < slots.load(fromByteOffset: offset, as: UInt64.self) {
+                slots.storeBytes(of: candidate, toByteOffset: offset, as: UInt64.self)
+            }
         }
     }
 
     /// The index of the member providing `field`, or nil when the line does not provide it.
     func member(for field: FieldMapping.Field) -> Int? {
-        let index = member[field.index]
-        return index < 0 ? nil : Int(index)
+        let slot = withUnsafeBytes(of: slots) {
+            $0.load(fromByteOffset: field.index * MemoryLayout<UInt64>.stride, as: UInt64.self)
+        }
+        return slot == .max ? nil : Int(UInt32(truncatingIfNeeded: slot))
     }
 }

@@ -5,9 +5,25 @@ struct ScannedMember {
     var isSuperseded = false
     /// The member provides an event field, so it stays out of `attrs`.
     var isField = false
+    /// Length and end bytes of the key: equal keys have equal signatures, and most different
+    /// keys do not. `.max` for escaped keys, which must always be compared in full.
+    let keySignature: UInt64
 
-    init(_ member: JSONMember) {
+    init(_ member: JSONMember, in line: UnsafeRawBufferPointer) {
         self.member = member
+        let count = member.keyEnd - member.keyStart
+        keySignature =
+            member.keyHasEscapes
+            ? .max
+            : count == 0
+                ? 0
+                : UInt64(count) << 16 | UInt64(line[member.keyStart]) << 8
+                    | UInt64(line[member.keyEnd - 1])
+    }
+
+    /// Whether the keys of `self` and `other` may be equal, judging by their signatures.
+    func mayShareKey(with other: ScannedMember) -> Bool {
+        keySignature == other.keySignature || keySignature == .max || other.keySignature == .max
     }
 
     var value: JSONValue { member.value }
@@ -49,28 +65,13 @@ struct ScannedLine {
         return withKey(of: i) { keyA in withKey(of: j) { KeyTable.same(keyA, $0) } }
     }
 
-    /// Length and end bytes of an unescaped key: equal keys have equal signatures, and most
-    /// different keys do not. Nil for escaped keys, which must always be compared in full.
-    private func signature(_ member: JSONMember) -> UInt64? {
-        guard !member.keyHasEscapes else { return nil }
-        let count = member.keyEnd - member.keyStart
-        guard count > 0 else { return 0 }
-        return UInt64(count) << 16 | UInt64(bytes[member.keyStart]) << 8
-            | UInt64(bytes[member.keyEnd - 1])
-    }
-
     /// Gives each key one member, as a parsed object would: the last occurrence's value wins and
     /// takes the place of the first occurrence (the order `attrs` keeps).
     func mergeDuplicateKeys() {
         if members.count <= 32 {
             for i in members.indices where !members[i].isSuperseded {
-                let signatureOfI = signature(members[i].member)
-                for j in (i + 1)..<members.count where !members[j].isSuperseded {
-                    if let signatureOfI, let signatureOfJ = signature(members[j].member),
-                        signatureOfI != signatureOfJ
-                    {
-                        continue
-                    }
+                for j in (i + 1)..<members.count
+                where !members[j].isSuperseded && members[i].mayShareKey(with: members[j]) {
                     guard sameKey(i, j) else { continue }
                     members[i].member.value = members[j].value
                     members[j].isSuperseded = true
