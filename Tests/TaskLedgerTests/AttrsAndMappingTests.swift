@@ -89,6 +89,15 @@ import Testing
         #expect(reject?.message == "missing field task (looked for job_id, name)")
     }
 
+    @Test func longKeysAreComparedInFullAndKeysNearTheLineEndStillMatch() throws {
+        let mapping = try FieldMapping(specs: ["task=job_identifier_x", "ts=t"])
+        let line = #"{"job_identifiez_x":"no","job_identifier_x":"yes","state":"s","t":0}"#
+        let event = try #require(decodeLine(line, mapping: mapping).event)
+        #expect(event.task == "yes")
+        #expect(event.timestamp == 0)
+        #expect(event.attrs == #"{"job_identifiez_x":"no"}"#)
+    }
+
     @Test func oneKeyMayFeedTwoFields() throws {
         let mapping = try FieldMapping(specs: ["actor=task"])
         let event = try #require(decodeLine(#"{"task":"t","state":"s","ts":0}"#, mapping: mapping).event)

@@ -7,6 +7,7 @@ struct KeyTable: Sendable {
         var field: Int32
         /// Position in the field's fallback list: lower wins.
         var rank: Int32
+        var signature: UInt64
     }
 
     private let bytes: [UInt8]
@@ -20,11 +21,12 @@ struct KeyTable: Sendable {
         var entries: [Entry] = []
         for field in FieldMapping.Field.allCases {
             for (rank, key) in mapping.keys(for: field).enumerated() {
+                let utf8 = Array(key.utf8)
                 entries.append(
                     Entry(
-                        offset: bytes.count, count: key.utf8.count, field: Int32(field.index),
-                        rank: Int32(rank)))
-                bytes.append(contentsOf: key.utf8)
+                        offset: bytes.count, count: utf8.count, field: Int32(field.index),
+                        rank: Int32(rank), signature: utf8.withUnsafeBytes(Self.signature)))
+                bytes.append(contentsOf: utf8)
             }
         }
         self.bytes = bytes
@@ -37,14 +39,20 @@ struct KeyTable: Sendable {
         self.entriesOfLength = entriesOfLength
     }
 
-    /// Calls `body` with the field index and rank of every entry equal to `key`.
-    func forEachMatch(of key: UnsafeRawBufferPointer, _ body: (_ field: Int32, _ rank: Int32) -> Void) {
+    /// Calls `body` with the field index and rank of every entry equal to `key`, whose
+    /// ``signature(_:)`` is `signature`.
+    func forEachMatch(
+        of key: UnsafeRawBufferPointer, signature: UInt64,
+        _ body: (_ field: Int32, _ rank: Int32) -> Void
+    ) {
         bytes.withUnsafeBytes { table in
             entries.withUnsafeBufferPointer { entries in
                 func visit(_ entry: Entry) {
+                    // Up to 8 bytes, equal lengths and signatures mean equal keys.
+                    guard entry.signature == signature else { return }
                     let wanted = UnsafeRawBufferPointer(
                         rebasing: table[entry.offset..<(entry.offset + entry.count)])
-                    if Self.same(wanted, key) { body(entry.field, entry.rank) }
+                    if entry.count <= 8 || Self.same(wanted, key) { body(entry.field, entry.rank) }
                 }
                 guard !entriesOfLength.isEmpty else {
                     for entry in entries where entry.count == key.count { visit(entry) }
@@ -58,6 +66,21 @@ struct KeyTable: Sendable {
                 }
             }
         }
+    }
+
+    /// A digest of a key: its first 8 bytes (zero-padded), mixed with its length and last byte
+    /// when longer. Keys of the same length up to 8 bytes are equal iff their signatures are.
+    static func signature(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var head: UInt64 = 0
+        for k in 0..<min(key.count, 8) { head |= UInt64(key[k]) << (8 * k) }
+        return signature(head: head, key)
+    }
+
+    /// The signature of `key` whose first 8 bytes (zero-padded, little-endian) are `head`.
+    @inline(__always)
+    static func signature(head: UInt64, _ key: UnsafeRawBufferPointer) -> UInt64 {
+        let tail = key.count > 8 ? UInt64(key.count) << 8 | UInt64(key[key.count - 1]) : 0
+        return head ^ (tail &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// Whether two byte strings are equal, comparing eight bytes at a time.

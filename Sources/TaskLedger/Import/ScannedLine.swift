@@ -5,20 +5,26 @@ struct ScannedMember {
     var isSuperseded = false
     /// The member provides an event field, so it stays out of `attrs`.
     var isField = false
-    /// Length and end bytes of the key: equal keys have equal signatures, and most different
-    /// keys do not. `.max` for escaped keys, which must always be compared in full.
+    /// ``KeyTable/signature(_:)`` of the raw key, or `.max` for an escaped key, whose raw bytes
+    /// are not the key's; escaped keys are always compared in full.
     let keySignature: UInt64
 
     init(_ member: JSONMember, in line: UnsafeRawBufferPointer) {
         self.member = member
-        let count = member.keyEnd - member.keyStart
-        keySignature =
-            member.keyHasEscapes
-            ? .max
-            : count == 0
-                ? 0
-                : UInt64(count) << 16 | UInt64(line[member.keyStart]) << 8
-                    | UInt64(line[member.keyEnd - 1])
+        guard !member.keyHasEscapes else {
+            keySignature = .max
+            return
+        }
+        let key = UnsafeRawBufferPointer(rebasing: line[member.keyStart..<member.keyEnd])
+        // A key is followed by at least `":` and a value, so a word load rarely runs past the
+        // line; when it would (or on a big-endian machine), read the bytes one by one.
+        guard member.keyStart + 8 <= line.count, 1.littleEndian == 1 else {
+            keySignature = KeyTable.signature(key)
+            return
+        }
+        var head = line.loadUnaligned(fromByteOffset: member.keyStart, as: UInt64.self)
+        if key.count < 8 { head &= (1 << (key.count * 8)) &- 1 }
+        keySignature = KeyTable.signature(head: head, key)
     }
 
     /// Whether the keys of `self` and `other` may be equal, judging by their signatures.
@@ -65,9 +71,25 @@ struct ScannedLine {
         return withKey(of: i) { keyA in withKey(of: j) { KeyTable.same(keyA, $0) } }
     }
 
+    /// False when no two keys can be equal: each key signature sets two bits in a 64-bit filter,
+    /// and a key whose bits are both already set (or an escaped key) may repeat an earlier one.
+    /// Typical lines have no duplicates and pass in a few instructions per member.
+    private func mayHaveDuplicateKeys() -> Bool {
+        var seen: UInt64 = 0
+        for member in members {
+            guard member.keySignature != .max else { return true }
+            let hash = member.keySignature &* 0x9E37_79B9_7F4A_7C15
+            let bits: UInt64 = 1 << (hash >> 58) | 1 << (hash >> 52 & 63)
+            if seen & bits == bits { return true }
+            seen |= bits
+        }
+        return false
+    }
+
     /// Gives each key one member, as a parsed object would: the last occurrence's value wins and
     /// takes the place of the first occurrence (the order `attrs` keeps).
     func mergeDuplicateKeys() {
+        guard mayHaveDuplicateKeys() else { return }
         if members.count <= 32 {
             for i in members.indices where !members[i].isSuperseded {
                 for j in (i + 1)..<members.count
