@@ -78,6 +78,7 @@ struct JSONScanner {
         if topLevel != .object { throw JSONSyntaxError(.notAnObject(topLevel), at: start) }
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
@@ -206,6 +207,7 @@ struct JSONScanner {
 
     /// Scans a string whose opening quote is at `position`, leaving `position` after the closing
     /// quote. Returns whether the contents contain escapes.
+    @inline(__always)
     private mutating func scanString() throws(JSONSyntaxError) -> Bool {
         position += 1
         var hasEscapes = false
