@@ -103,8 +103,8 @@ struct LineFields {
         case .number:
             let number = JSONText.doubleValue(line.raw(value.start..<value.end))
             guard let ms = Timestamp.fromEpochNumber(number) else {
-                return .badTimestamp(
-                    "ts \(excerpt(value.start..<value.end)) is not an epoch time in years 0001–9999")
+                let literal = excerpt(value.start..<value.end)
+                return .badTimestamp("ts \(literal) is not an epoch time in years 0001–9999")
             }
             return .valid(ms)
         default:

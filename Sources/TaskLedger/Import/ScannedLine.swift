@@ -58,7 +58,8 @@ struct ScannedLine {
         guard member.keyHasEscapes else { return body(rawKey) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rawKey.count) { scratch in
             let count = JSONText.unescape(rawKey, into: scratch)
-            return body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: scratch[..<count])))
+            let key = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
+            return body(UnsafeRawBufferPointer(key))
         }
     }
 
@@ -136,7 +137,8 @@ struct ScannedLine {
                     from: bytes.baseAddress! + range.lowerBound, byteCount: range.count)
                 n += range.count
             }
-            for index in members.indices where !members[index].isSuperseded && !members[index].isField {
+            for index in members.indices
+            where !members[index].isSuperseded && !members[index].isField {
                 let member = members[index].member
                 put(n == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                 put(UInt8(ascii: "\""))
