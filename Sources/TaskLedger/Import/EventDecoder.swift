@@ -34,7 +34,7 @@ public struct EventDecoder: Sendable {
             var count = 0
             do throws(JSONSyntaxError) {
                 try JSONScanner.scanObject(line) { member in
-                    scratch.initializeElement(at: count, to: ScannedMember(member))
+                    scratch.initializeElement(at: count, to: ScannedMember(member, in: line))
                     count += 1
                 }
             } catch {
@@ -57,7 +57,10 @@ public struct EventDecoder: Sendable {
         for index in line.members.indices
         where !line.members[index].isSuperseded && line.members[index].value.kind != .null {
             line.withKey(of: index) { key in
-                keys.forEachMatch(of: key) { field, rank in
+                let signature = line.members[index].keySignature
+                keys.forEachMatch(
+                    of: key, signature: signature != .max ? signature : KeyTable.signature(key)
+                ) { field, rank in
                     winners.offer(member: index, field: field, rank: rank)
                 }
             }

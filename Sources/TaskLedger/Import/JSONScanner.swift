@@ -1,37 +1,3 @@
-/// What a JSON value is, as far as decoding an event needs to know.
-enum JSONKind: Sendable, Equatable {
-    case string, number, bool, null, object, array
-}
-
-/// One JSON value inside a line, located by byte offsets into that line.
-///
-/// Nothing is materialised: strings are decoded only when a caller asks
-/// (``JSONText/decodeString(_:)``), numbers stay literals, nested objects and arrays are validated
-/// but only their byte range is kept.
-struct JSONValue: Sendable, Equatable {
-    var kind: JSONKind
-    /// The value's raw text, `start..<end`; for strings this includes the quotes.
-    var start: Int
-    var end: Int
-    /// Strings: the contents contain a backslash escape, so they must be unescaped.
-    var hasEscapes = false
-    /// Numbers: the literal has no fraction and no exponent.
-    var isInteger = false
-    /// Bools: the value.
-    var isTrue = false
-
-    /// The contents of a string (without quotes), or the whole raw text of any other value.
-    var contents: Range<Int> { kind == .string ? (start + 1)..<(end - 1) : start..<end }
-}
-
-/// One member of the top-level object: a key (its contents, without quotes) and a value.
-struct JSONMember: Sendable, Equatable {
-    var keyStart: Int
-    var keyEnd: Int
-    var keyHasEscapes: Bool
-    var value: JSONValue
-}
-
 /// A strict RFC 8259 scanner for a line holding exactly one JSON object.
 ///
 /// It validates the whole line — UTF-8, string escapes (no lone surrogates), number grammar (no
@@ -78,6 +44,7 @@ struct JSONScanner {
         if topLevel != .object { throw JSONSyntaxError(.notAnObject(topLevel), at: start) }
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
@@ -88,6 +55,7 @@ struct JSONScanner {
     }
 
     /// The byte at `position`; throws at the end of the line.
+    @inline(__always)
     private func current() throws(JSONSyntaxError) -> UInt8 {
         guard position < bytes.count else { throw JSONSyntaxError(.endOfLine, at: position) }
         return bytes[position]
@@ -205,10 +173,13 @@ struct JSONScanner {
 
     /// Scans a string whose opening quote is at `position`, leaving `position` after the closing
     /// quote. Returns whether the contents contain escapes.
+    @inline(__always)
     private mutating func scanString() throws(JSONSyntaxError) -> Bool {
         position += 1
         var hasEscapes = false
         while position < bytes.count {
+            skipPlainStringBytes()
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
@@ -223,6 +194,30 @@ struct JSONScanner {
             }
         }
         throw JSONSyntaxError(.endOfLineInString, at: position)
+    }
+
+    /// Skips string bytes that need no attention (not `"`, `\` or a control character), eight
+    /// at a time, testing each byte of a word at once.
+    @inline(__always)
+    private mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while position + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte is flagged when it is zero (for quote/backslash) or below 0x20.
+            let special =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                | ((word &- ones &* 0x20) & ~word)
+            guard special & highs == 0 else {
+                // The lowest flagged byte is always a real one (false flags only appear above a
+                // real one, from the borrow), so this lands exactly on the first special byte.
+                position += (special & highs).trailingZeroBitCount / 8
+                return
+            }
+            position += 8
+        }
     }
 
     /// Scans one escape whose backslash is at `position`.

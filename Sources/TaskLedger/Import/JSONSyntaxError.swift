@@ -33,7 +33,8 @@ struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAnObject(let kind):
             return "not a JSON object: the line is \(Self.article(kind))"
         case .endOfLine:
-            return offset == 0 ? "not JSON: the line is empty" : "not JSON: unexpected end of line \(at)"
+            return offset == 0
+                ? "not JSON: the line is empty" : "not JSON: unexpected end of line \(at)"
         case .endOfLineInString:
             return "not JSON: unterminated string, the line ends \(at)"
         case .unexpected(let byte):
@@ -52,7 +53,8 @@ struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .leadingZero:
             return "not JSON: number with a leading zero \(at)"
         case .nestedTooDeeply:
-            return "not JSON: nested too deeply (more than \(JSONScanner.maximumDepth) levels) \(at)"
+            let limit = JSONScanner.maximumDepth
+            return "not JSON: nested too deeply (more than \(limit) levels) \(at)"
         }
     }
 

@@ -101,10 +101,10 @@ struct LineFields {
             }
             return .valid(ms)
         case .number:
-            let literal = String(decoding: line.raw(value.start..<value.end), as: UTF8.self)
-            guard let number = Double(literal), let ms = Timestamp.fromEpochNumber(number) else {
-                return .badTimestamp(
-                    "ts \(excerpt(value.start..<value.end)) is not an epoch time in years 0001–9999")
+            let number = JSONText.doubleValue(line.raw(value.start..<value.end))
+            guard let ms = Timestamp.fromEpochNumber(number) else {
+                let literal = excerpt(value.start..<value.end)
+                return .badTimestamp("ts \(literal) is not an epoch time in years 0001–9999")
             }
             return .valid(ms)
         default:

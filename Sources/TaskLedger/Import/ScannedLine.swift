@@ -5,9 +5,31 @@ struct ScannedMember {
     var isSuperseded = false
     /// The member provides an event field, so it stays out of `attrs`.
     var isField = false
+    /// ``KeyTable/signature(_:)`` of the raw key, or `.max` for an escaped key, whose raw bytes
+    /// are not the key's; escaped keys are always compared in full.
+    let keySignature: UInt64
 
-    init(_ member: JSONMember) {
+    init(_ member: JSONMember, in line: UnsafeRawBufferPointer) {
         self.member = member
+        guard !member.keyHasEscapes else {
+            keySignature = .max
+            return
+        }
+        let key = UnsafeRawBufferPointer(rebasing: line[member.keyStart..<member.keyEnd])
+        // A key is followed by at least `":` and a value, so a word load rarely runs past the
+        // line; when it would (or on a big-endian machine), read the bytes one by one.
+        guard member.keyStart + 8 <= line.count, 1.littleEndian == 1 else {
+            keySignature = KeyTable.signature(key)
+            return
+        }
+        var head = line.loadUnaligned(fromByteOffset: member.keyStart, as: UInt64.self)
+        if key.count < 8 { head &= (1 << (key.count * 8)) &- 1 }
+        keySignature = KeyTable.signature(head: head, key)
+    }
+
+    /// Whether the keys of `self` and `other` may be equal, judging by their signatures.
+    func mayShareKey(with other: ScannedMember) -> Bool {
+        keySignature == other.keySignature || keySignature == .max || other.keySignature == .max
     }
 
     var value: JSONValue { member.value }
@@ -36,7 +58,8 @@ struct ScannedLine {
         guard member.keyHasEscapes else { return body(rawKey) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rawKey.count) { scratch in
             let count = JSONText.unescape(rawKey, into: scratch)
-            return body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: scratch[..<count])))
+            let key = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
+            return body(UnsafeRawBufferPointer(key))
         }
     }
 
@@ -44,18 +67,35 @@ struct ScannedLine {
         let a = members[i].member
         let b = members[j].member
         if !a.keyHasEscapes, !b.keyHasEscapes {
-            guard a.keyEnd - a.keyStart == b.keyEnd - b.keyStart else { return false }
-            return raw(a.keyStart..<a.keyEnd).elementsEqual(raw(b.keyStart..<b.keyEnd))
+            return KeyTable.same(raw(a.keyStart..<a.keyEnd), raw(b.keyStart..<b.keyEnd))
         }
-        return withKey(of: i) { keyA in withKey(of: j) { keyB in keyA.elementsEqual(keyB) } }
+        return withKey(of: i) { keyA in withKey(of: j) { KeyTable.same(keyA, $0) } }
+    }
+
+    /// False when no two keys can be equal: each key signature sets two bits in a 64-bit filter,
+    /// and a key whose bits are both already set (or an escaped key) may repeat an earlier one.
+    /// Typical lines have no duplicates and pass in a few instructions per member.
+    private func mayHaveDuplicateKeys() -> Bool {
+        var seen: UInt64 = 0
+        for member in members {
+            guard member.keySignature != .max else { return true }
+            let hash = member.keySignature &* 0x9E37_79B9_7F4A_7C15
+            let bits: UInt64 = 1 << (hash >> 58) | 1 << (hash >> 52 & 63)
+            if seen & bits == bits { return true }
+            seen |= bits
+        }
+        return false
     }
 
     /// Gives each key one member, as a parsed object would: the last occurrence's value wins and
     /// takes the place of the first occurrence (the order `attrs` keeps).
     func mergeDuplicateKeys() {
+        guard mayHaveDuplicateKeys() else { return }
         if members.count <= 32 {
             for i in members.indices where !members[i].isSuperseded {
-                for j in (i + 1)..<members.count where !members[j].isSuperseded && sameKey(i, j) {
+                for j in (i + 1)..<members.count
+                where !members[j].isSuperseded && members[i].mayShareKey(with: members[j]) {
+                    guard sameKey(i, j) else { continue }
                     members[i].member.value = members[j].value
                     members[j].isSuperseded = true
                 }
@@ -97,7 +137,8 @@ struct ScannedLine {
                     from: bytes.baseAddress! + range.lowerBound, byteCount: range.count)
                 n += range.count
             }
-            for index in members.indices where !members[index].isSuperseded && !members[index].isField {
+            for index in members.indices
+            where !members[index].isSuperseded && !members[index].isField {
                 let member = members[index].member
                 put(n == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                 put(UInt8(ascii: "\""))
