@@ -19,8 +19,7 @@ extension Result {
     }
 }
 
-/// 2026-11-24T10:00:00Z in epoch ms.
-let t0: Int64 = 1_795_514_400_000
+// t0 (2026-11-24T10:00:00Z in epoch ms) is defined in ReportTestsSupport.swift.
 
 @Suite struct EventDecoderTests {
     @Test func aTypicalLineBecomesAnEvent() throws {

@@ -23,7 +23,7 @@ struct ImporterTests {
     ]
 
     @Test func importJudgesEveryLineAndVerifyIsClean() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         let summary = try Importer(ledger: ledger).importFile(file)
@@ -41,7 +41,7 @@ struct ImporterTests {
     }
 
     @Test func importEqualsLiveWritesOfTheSameLines() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
         let imported = try Ledger(path: dir.path("imported.sqlite"))
         _ = try Importer(ledger: imported).importFile(file)
@@ -61,7 +61,7 @@ struct ImporterTests {
     }
 
     @Test func reimportAddsNothingAndAGrownFileAddsOnlyItsNewLines() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0...2].joined(separator: "\n") + "\n")
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         let importer = Importer(ledger: ledger)
@@ -77,7 +77,7 @@ struct ImporterTests {
     }
 
     @Test func aFinalLineStillBeingWrittenIsLeftForTheNextImport() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0] + "\n" + #"{"task":"a","state":"RUN"#)
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         let importer = Importer(ledger: ledger)
@@ -92,7 +92,7 @@ struct ImporterTests {
     }
 
     @Test func aFinalLineWithoutNewlineThatParsesIsImported() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0] + "\r\n" + ImporterTests.lines[1])
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         #expect(try Importer(ledger: ledger).importFile(file).verdicts == [.applied: 2])
@@ -100,7 +100,7 @@ struct ImporterTests {
     }
 
     @Test func aRotatedFileIsReadFromTheStartAndDedupeKeepsItHonest() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0...2].joined(separator: "\n") + "\n")
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         _ = try Importer(ledger: ledger).importFile(file)
@@ -112,7 +112,7 @@ struct ImporterTests {
     }
 
     @Test func gzipFromTheGzipCommandImportsLikeThePlainFile() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let text = ImporterTests.lines.joined(separator: "\n") + "\n"
         let plain = try dir.write("events.jsonl", text)
         let gz = dir.path("events.jsonl.gz")
@@ -127,7 +127,7 @@ struct ImporterTests {
     }
 
     @Test func smallBatchesGiveTheSameLedgerAsOneBatch() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
         _ = try Importer(ledger: try Ledger(path: dir.path("one.sqlite"))).importFile(file)
         _ = try Importer(ledger: try Ledger(path: dir.path("many.sqlite")), batchSize: 2).importFile(file)
@@ -142,7 +142,7 @@ struct ImporterTests {
     }
 
     @Test func stopRequestStopsAtABatchBoundaryAndTheRerunResumes() throws {
-        let dir = try Scratch()
+        let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         var batches = 0

@@ -2,29 +2,6 @@ import Foundation
 import GRDB
 @testable import TaskLedger
 
-/// A fresh temporary directory for one test, removed afterwards.
-final class Scratch {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("task-ledger-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = path(name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
-        return p
-    }
-    func append(_ name: String, _ text: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path(name)))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 /// The observable content of a ledger, for comparing two ledgers.
 struct LedgerContent: Equatable {
     var events: [[String]]
