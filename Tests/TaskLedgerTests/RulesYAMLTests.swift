@@ -110,6 +110,14 @@ struct RulesYAMLTests {
             yaml: base + "\naliases:\n  FINISHED: COMPLETE\n",
             mentions: ["COMPLETE", "FINISHED"]),
         BadFile(
+            name: "alias that is empty after trimming",
+            yaml: base + "\naliases:\n  \"  \": RUNNING\n",
+            mentions: ["alias", "empty"]),
+        BadFile(
+            name: "two aliases that normalise alike but name different states",
+            yaml: base + "\naliases:\n  in progress: RUNNING\n  IN-PROGRESS: QUEUED\n",
+            mentions: ["IN_PROGRESS", "RUNNING", "QUEUED"]),
+        BadFile(
             name: "empty initial",
             yaml: "states: [QUEUED, RUNNING]\nterminal: [DONE]\ninitial: []\ntransitions:\n  QUEUED: [RUNNING]\n",
             mentions: ["initial"]),
@@ -166,6 +174,11 @@ struct RulesYAMLTests {
                 #expect(message.contains(word), "message \(message.debugDescription) should mention \(word)")
             }
         }
+    }
+
+    @Test func aliasesThatNormaliseAlikeAndAgreeAreAccepted() throws {
+        let rules = try Rules(yaml: Self.base + "\naliases:\n  in progress: RUNNING\n  IN-PROGRESS: RUNNING\n")
+        #expect(rules.aliases == ["IN_PROGRESS": "RUNNING"])
     }
 
     @Test func baseOfTheErrorCasesIsItselfValid() throws {
