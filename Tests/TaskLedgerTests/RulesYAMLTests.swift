@@ -63,6 +63,19 @@ struct RulesYAMLTests {
         #expect(try Rules(yaml: rules.yaml) == rules)
     }
 
+    @Test func aliasesWithCharactersYAMLTreatsSpeciallyRoundTrip() throws {
+        let names = ["a: b", "#hash", "it's", "say \"hi\"", "back\\slash", "ünïcode", "tab\tin", "<<", "-", "?", "*ref", "&anchor", "!tag", "%", "@", "`", "[x]", "{y}", "1.5", "0x1F", ".inf", "~", "no", "on"]
+        let aliases = Dictionary(uniqueKeysWithValues: names.map { ($0, "RUNNING") })
+        let rules = try Rules(
+            openStates: ["QUEUED", "RUNNING"], terminalStates: ["DONE"], aliases: aliases, initial: ["QUEUED"],
+            transitions: ["QUEUED": ["RUNNING"], "RUNNING": ["DONE"]])
+        let loaded = try Rules(yaml: rules.yaml)
+        #expect(loaded == rules)
+        for name in names {
+            #expect(loaded.canonicalState(name) == "RUNNING", "\(name)")
+        }
+    }
+
     struct BadFile: CustomTestStringConvertible, Sendable {
         var name: String
         var yaml: String
