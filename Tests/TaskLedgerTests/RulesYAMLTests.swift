@@ -63,6 +63,19 @@ struct RulesYAMLTests {
         #expect(try Rules(yaml: rules.yaml) == rules)
     }
 
+    @Test func aliasesWithCharactersYAMLTreatsSpeciallyRoundTrip() throws {
+        let names = ["a: b", "#hash", "it's", "say \"hi\"", "back\\slash", "ünïcode", "tab\tin", "<<", "-", "?", "*ref", "&anchor", "!tag", "%", "@", "`", "[x]", "{y}", "1.5", "0x1F", ".inf", "~", "no", "on"]
+        let aliases = Dictionary(uniqueKeysWithValues: names.map { ($0, "RUNNING") })
+        let rules = try Rules(
+            openStates: ["QUEUED", "RUNNING"], terminalStates: ["DONE"], aliases: aliases, initial: ["QUEUED"],
+            transitions: ["QUEUED": ["RUNNING"], "RUNNING": ["DONE"]])
+        let loaded = try Rules(yaml: rules.yaml)
+        #expect(loaded == rules)
+        for name in names {
+            #expect(loaded.canonicalState(name) == "RUNNING", "\(name)")
+        }
+    }
+
     struct BadFile: CustomTestStringConvertible, Sendable {
         var name: String
         var yaml: String
@@ -109,6 +122,14 @@ struct RulesYAMLTests {
             name: "alias to an unknown state",
             yaml: base + "\naliases:\n  FINISHED: COMPLETE\n",
             mentions: ["COMPLETE", "FINISHED"]),
+        BadFile(
+            name: "alias that is empty after trimming",
+            yaml: base + "\naliases:\n  \"  \": RUNNING\n",
+            mentions: ["alias", "empty"]),
+        BadFile(
+            name: "two aliases that normalise alike but name different states",
+            yaml: base + "\naliases:\n  in progress: RUNNING\n  IN-PROGRESS: QUEUED\n",
+            mentions: ["IN_PROGRESS", "RUNNING", "QUEUED"]),
         BadFile(
             name: "empty initial",
             yaml: "states: [QUEUED, RUNNING]\nterminal: [DONE]\ninitial: []\ntransitions:\n  QUEUED: [RUNNING]\n",
@@ -166,6 +187,11 @@ struct RulesYAMLTests {
                 #expect(message.contains(word), "message \(message.debugDescription) should mention \(word)")
             }
         }
+    }
+
+    @Test func aliasesThatNormaliseAlikeAndAgreeAreAccepted() throws {
+        let rules = try Rules(yaml: Self.base + "\naliases:\n  in progress: RUNNING\n  IN-PROGRESS: RUNNING\n")
+        #expect(rules.aliases == ["IN_PROGRESS": "RUNNING"])
     }
 
     @Test func baseOfTheErrorCasesIsItselfValid() throws {

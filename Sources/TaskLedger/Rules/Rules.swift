@@ -41,7 +41,11 @@ public struct Rules: Sendable, Equatable {
         for (alias, target) in aliases {
             try known(target, "alias \(alias)")
             let key = Rules.normalForm(alias)
+            guard !key.isEmpty else { throw RulesError.emptyAlias(alias) }
             guard !seen.contains(key) else { throw RulesError.aliasShadowsState(alias) }
+            if let other = normalisedAliases[key], other != target {
+                throw RulesError.conflictingAliases(key, other, target)
+            }
             normalisedAliases[key] = target
         }
         guard !initial.isEmpty else { throw RulesError.noInitialState }
@@ -119,6 +123,8 @@ public enum RulesError: Error, Equatable, CustomStringConvertible {
     case duplicateState(String)
     case unknownState(String, String)
     case aliasShadowsState(String)
+    case emptyAlias(String)
+    case conflictingAliases(String, String, String)
     case noInitialState
     case terminalHasTransitions(String)
     case invalid(String)
@@ -130,6 +136,9 @@ public enum RulesError: Error, Equatable, CustomStringConvertible {
         case .duplicateState(let s): "state '\(s)' is listed twice (states and terminal must not overlap)"
         case .unknownState(let s, let ctx): "unknown state '\(s)' in \(ctx): list it under states or terminal"
         case .aliasShadowsState(let a): "alias '\(a)' is itself a state name"
+        case .emptyAlias(let a): "alias '\(a)' is empty after trimming: an empty state is always unknown"
+        case .conflictingAliases(let key, let a, let b):
+            "aliases written as '\(key)' map to both \(a) and \(b): keep one"
         case .noInitialState: "initial lists no state: a task could never start"
         case .terminalHasTransitions(let s): "terminal state '\(s)' has outgoing transitions: terminal states allow none"
         case .invalid(let why): why

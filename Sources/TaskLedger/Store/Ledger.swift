@@ -65,8 +65,9 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Throws unless the database is empty or a ledger this build understands.
-    private static func refuseForeign(_ reader: some DatabaseReader, path: String) throws {
+    /// Throws unless the database is empty or a ledger this build understands; returns its version.
+    @discardableResult
+    private static func refuseForeign(_ reader: some DatabaseReader, path: String) throws -> Int {
         let (version, tables) = try reader.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
@@ -78,10 +79,13 @@ public final class Ledger: Sendable {
         if version == 0, !foreign.isEmpty {
             throw LedgerError.notALedger(path: path, reason: "it holds other tables: \(foreign.sorted().joined(separator: ", "))")
         }
+        return version
     }
 
     private static func migrate(_ pool: DatabasePool, path: String) throws {
-        try refuseForeign(pool, path: path)
+        // user_version carries the schema version (SPEC §1), whoever applied the schema: a
+        // ledger made from status_schema.sql by another tool has no GRDB migration records.
+        if try refuseForeign(pool, path: path) == Schema.version { return }
         // Two processes may create the same ledger at once; the loser of the race finds the
         // migration applied when it retries.
         for attempt in 1...5 {
