@@ -130,3 +130,21 @@ struct TimestampTests {
         }
     }
 }
+
+@Suite struct EpochLiteralTests {
+    @Test(arguments: [
+        ("1.005", Int64(1005)), ("1795514400.123", 1_795_514_400_123), ("1795514400.1239", 1_795_514_400_123),
+        ("-1.0005", -1001), ("-1.5", -1500), ("-0", 0), ("0.0009", 0), ("1795514400123", 1_795_514_400_123),
+        ("1795514400123.9", 1_795_514_400_123), ("1e3", 1_000_000), ("1.5e2", 150_000),
+    ])
+    func epochLiteralsFloorInDecimal(_ literal: String, _ expected: Int64) {
+        let bytes = Array(literal.utf8)
+        #expect(bytes.withUnsafeBytes { Timestamp.fromEpochLiteral($0) } == expected)
+    }
+
+    @Test(arguments: ["1e400", "-1e400", "99999999999999999999", "-99999999999"])
+    func epochLiteralsOutsideYears1To9999AreRefused(_ literal: String) {
+        let bytes = Array(literal.utf8)
+        #expect(bytes.withUnsafeBytes { Timestamp.fromEpochLiteral($0) } == nil)
+    }
+}

@@ -101,8 +101,7 @@ struct LineFields {
             }
             return .valid(ms)
         case .number:
-            let number = JSONText.doubleValue(line.raw(value.start..<value.end))
-            guard let ms = Timestamp.fromEpochNumber(number) else {
+            guard let ms = Timestamp.fromEpochLiteral(line.raw(value.start..<value.end)) else {
                 let literal = excerpt(value.start..<value.end)
                 return .badTimestamp("ts \(literal) is not an epoch time in years 0001–9999")
             }

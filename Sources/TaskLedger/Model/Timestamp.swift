@@ -80,6 +80,51 @@ public enum Timestamp {
         return Int64(ms)
     }
 
+    /// Converts a JSON number literal to epoch ms like ``fromEpochNumber(_:)``, but exactly:
+    /// a plain decimal literal (`1795514400.005`) is floored in decimal arithmetic, so that
+    /// binary rounding cannot turn 1.005 s into 1004 ms. Literals with an exponent or more
+    /// than 15 integer digits go through `Double`.
+    public static func fromEpochLiteral(_ b: UnsafeRawBufferPointer) -> Int64? {
+        var i = 0
+        let negative = b.count > 0 && b[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        var whole: Int64 = 0
+        var digits = 0
+        while i < b.count, b[i] &- 48 < 10, digits < 15 {
+            whole = whole * 10 + Int64(b[i] &- 48)
+            digits += 1
+            i += 1
+        }
+        var millis: Int64 = 0
+        var fractionDigits = 0
+        var truncated = false
+        if digits > 0, i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < b.count, b[i] &- 48 < 10 {
+                if fractionDigits < 3 {
+                    millis = millis * 10 + Int64(b[i] &- 48)
+                } else if b[i] != UInt8(ascii: "0") {
+                    truncated = true
+                }
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        guard digits > 0, i == b.count else {
+            let text = String(decoding: b, as: UTF8.self)
+            return Double(text).flatMap(fromEpochNumber)
+        }
+        let ms: Int64
+        if !negative && whole >= 100_000_000_000 {
+            ms = whole  // already milliseconds; the fraction floors away
+        } else {
+            for _ in min(fractionDigits, 3)..<3 { millis *= 10 }
+            let magnitude = whole * 1000 + millis
+            ms = negative ? -magnitude - (truncated ? 1 : 0) : magnitude
+        }
+        return (minimum...maximum).contains(ms) ? ms : nil
+    }
+
     /// Parses what a person may type for `--ts`/`--now`: RFC 3339 or an epoch number.
     public static func parse(_ text: String) -> Int64? {
         if let ms = parseRFC3339(text) { return ms }

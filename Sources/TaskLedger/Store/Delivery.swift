@@ -28,7 +28,7 @@ extension Ledger {
             if let cooldown {
                 let recent = try Bool.fetchOne(
                     db, sql: "SELECT 1 FROM delivery_log WHERE task = ? AND channel = ? AND delivered_at > ?",
-                    arguments: [task, channel, now - cooldown]) ?? false
+                    arguments: [task, channel, Ledger.saturatingSubtract(now, cooldown)]) ?? false
                 if recent { return .suppressedCooldown }
             }
             try db.execute(
@@ -36,5 +36,11 @@ extension Ledger {
                 arguments: [task, channel, deliveryKey, now])
             return .deliver
         }
+    }
+
+    /// `a − b`, clamped instead of trapping (a pre-1970 `now` with a huge cooldown).
+    static func saturatingSubtract(_ a: Int64, _ b: Int64) -> Int64 {
+        let (value, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? (b > 0 ? .min : .max) : value
     }
 }
