@@ -116,7 +116,7 @@ struct ImporterTests {
         let text = ImporterTests.lines.joined(separator: "\n") + "\n"
         let plain = try dir.write("events.jsonl", text)
         let gz = dir.path("events.jsonl.gz")
-        try runGzip(["-c"], input: Data(text.utf8)).write(to: URL(fileURLWithPath: gz))
+        try Data(runGzip(["-c"], input: Array(text.utf8))).write(to: URL(fileURLWithPath: gz))
         let a = try Importer(ledger: try Ledger(path: dir.path("a.sqlite"))).importFile(plain)
         let b = try Importer(ledger: try Ledger(path: dir.path("b.sqlite"))).importFile(gz)
         #expect(a.verdicts == b.verdicts)

@@ -22,22 +22,3 @@ struct LedgerContent: Equatable {
         checkpoints = try rows("SELECT path, head_hash, head_length, offset, lines, compressed FROM import_files ORDER BY path")
     }
 }
-
-func runGzip(_ arguments: [String], input: Data? = nil) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "exec gzip \"$@\"", "gzip"] + arguments
-    let out = Pipe()
-    let inPipe = Pipe()
-    process.standardOutput = out
-    process.standardInput = inPipe
-    try process.run()
-    // Feed stdin from another thread: a large input would otherwise fill both pipes and deadlock.
-    DispatchQueue.global().async {
-        if let input { inPipe.fileHandleForWriting.write(input) }
-        try? inPipe.fileHandleForWriting.close()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return data
-}
