@@ -49,80 +49,58 @@ public struct Importer: Sendable {
             }
         }
         let cache = SnapshotCache()
-        var damage: (any Error)?
-        var finished = false
-        while !finished {
+        let fileSize = source.fileSize
+        let reader = BatchReader(
+            source: source, decoder: decoder, resumable: resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
+        defer { reader.cancel() }
+        var last: DecodedBatch?
+        while last == nil {
             if shouldStop() {
                 summary.elapsed = Date().timeIntervalSince(start)
                 throw ImportAborted(file: path, reason: .interrupted(atLine: checkpoint.lines), summary: summary)
             }
+            var compressedBytesRead: Int64 = 0
             try ledger.writeTransaction { db in
                 try cache.validate(db)
                 let recorder = try EventRecorder(db: db, rules: ledger.rules, cache: cache)
-                var batch = 0
-                while batch < batchSize {
-                    let line: LineSource.Line?
-                    do {
-                        line = try source.next()
-                    } catch {
-                        damage = error
-                        finished = true
-                        break
-                    }
-                    guard let line else {
-                        finished = true
-                        break
-                    }
-                    batch += 1
-                    summary.lines += 1
-                    let origin = EventOrigin(file: path, line: line.number)
-                    if line.isTooLong {
-                        let reject = LineReject(
-                            kind: .malformed,
-                            message: "line too long: \(line.length) bytes, over the \(source.maxLineLength)-byte limit (first \(LineSource.keptBytes) kept)")
-                        try recorder.reject(reject, origin: origin, raw: line.text)
-                        summary.verdicts[.malformed, default: 0] += 1
-                    } else if line.isBlank {
-                        summary.blankLines += 1
-                    } else {
-                        switch decoder.decode(line.bytes) {
-                        case .success(let event):
-                            let verdict = try recorder.record(event, origin: origin, raw: line.text)
-                            summary.verdicts[verdict, default: 0] += 1
-                        case .failure(let reject):
-                            if !line.endsWithNewline && resumable {
-                                // Perhaps still being written: leave it for the next import.
-                                summary.pendingLines += 1
-                                summary.lines -= 1
-                                finished = true
-                                break
-                            }
-                            try recorder.reject(reject, origin: origin, raw: line.text)
+                var lines = 0
+                while lines < batchSize, last == nil {
+                    let batch = reader.next()
+                    for (number, endOffset, line) in batch.lines {
+                        let origin = EventOrigin(file: path, line: number)
+                        switch line {
+                        case .blank:
+                            summary.blankLines += 1
+                        case .event(let event, let raw):
+                            summary.verdicts[try recorder.record(event, origin: origin, raw: batch.text(raw)), default: 0] += 1
+                        case .reject(let reject, let raw):
+                            try recorder.reject(reject, origin: origin, raw: batch.text(raw))
                             summary.verdicts[reject.kind.verdict, default: 0] += 1
                         }
-                        if finished { break }
+                        checkpoint.offset = endOffset
+                        checkpoint.lines = number
                     }
-                    checkpoint.offset = line.endOffset
-                    checkpoint.lines = line.number
+                    lines += batch.lines.count
+                    compressedBytesRead = batch.compressedBytesRead
+                    if batch.isLast { last = batch }
                 }
                 try recorder.flush()
                 if resumable { try checkpoint.save(db, now: Int64(Date().timeIntervalSince1970 * 1000)) }
                 try cache.commit(db)
+                summary.lines += lines
             }
             summary.elapsed = Date().timeIntervalSince(start)
             progress(ImportProgress(
                 file: path, lines: summary.lines, judged: summary.verdicts.values.reduce(0, +),
                 elapsed: summary.elapsed,
-                fraction: source.fileSize.map { $0 > 0 ? Double(source.compressedBytesRead) / Double($0) : 1 }))
+                fraction: fileSize.map { $0 > 0 ? Double(compressedBytesRead) / Double($0) : 1 }))
         }
-        summary.bytes = checkpoint.offset - (summary.resumedLines > 0 ? resumedOffset : 0)
-        summary.elapsed = Date().timeIntervalSince(start)
-        if let damage { throw ImportAborted(file: path, reason: .damaged(damage), summary: summary) }
+        if last?.leftPendingLine == true { summary.pendingLines += 1 }
+        summary.bytes = checkpoint.offset - resumedOffset
+        if let damage = last?.damage {
+            throw ImportAborted(file: path, reason: .damaged(damage), summary: summary)
+        }
         return summary
     }
 }
 
-extension LineSource.Line {
-    /// The line as text for `import_rejects.raw`; invalid UTF-8 becomes U+FFFD.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// One input line as the importer's writer needs it, decoded on the reading thread.
+enum DecodedLine {
+    case blank
+    /// `raw` is the line's range in the batch's ``DecodedBatch/rawBytes``.
+    case event(StatusEvent, raw: Range<Int>)
+    case reject(LineReject, raw: Range<Int>)
+}
+
+/// Up to a batch of decoded lines, with where they end in the file.
+struct DecodedBatch {
+    var lines: [(number: Int, endOffset: Int64, line: DecodedLine)] = []
+    /// Every line's bytes back to back: one buffer per batch instead of a String per line
+    /// (the text is only needed for the few lines that end up in `import_rejects`).
+    var rawBytes: [UInt8] = []
+    /// No line follows this batch.
+    var isLast = false
+    /// The final line has no `\n` and does not parse: perhaps still being written, left unread.
+    var leftPendingLine = false
+    /// The source failed after these lines (e.g. a truncated gzip stream).
+    var damage: (any Error)?
+    /// For progress: bytes of the file read when the batch was complete.
+    var compressedBytesRead: Int64 = 0
+}
+
+/// Reads and decodes lines on a thread of its own, so that on two cores JSON decoding overlaps
+/// with SQLite writing. Lines are handed over in small batches (``chunkSize``), at most
+/// ``queueDepth`` of them waiting: enough to keep the writer busy, little enough to keep memory
+/// flat (a transaction spans several of them).
+final class BatchReader: @unchecked Sendable {
+    // @unchecked: `source` and `decoder` are used by the reading thread only once it started;
+    // `ready` and `cancelled` are guarded by `condition`.
+    private let source: LineSource
+    private let decoder: EventDecoder
+    private let chunkSize: Int
+    /// Lines per handed-over batch.
+    static let chunkSize = 5000
+    /// Decoded batches that may wait for the writer.
+    static let queueDepth = 4
+    private let resumable: Bool
+    private let condition = NSCondition()
+    private var ready: [DecodedBatch] = []
+    private var cancelled = false
+
+    /// Starts reading `source` (already positioned) in the background.
+    init(source: LineSource, decoder: EventDecoder, resumable: Bool, chunkSize: Int = BatchReader.chunkSize) {
+        self.source = source
+        self.decoder = decoder
+        self.chunkSize = chunkSize
+        self.resumable = resumable
+        let thread = Thread { [self] in self.run() }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The next batch, waiting for it if needed. After a batch with `isLast`, do not call again.
+    func next() -> DecodedBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty { condition.wait() }
+        let batch = ready.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    /// Stops the reading thread at its next batch boundary.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            let batch = readBatch()
+            condition.lock()
+            while ready.count >= BatchReader.queueDepth && !cancelled { condition.wait() }
+            if cancelled {
+                condition.unlock()
+                return
+            }
+            ready.append(batch)
+            condition.broadcast()
+            condition.unlock()
+            if batch.isLast { return }
+        }
+    }
+
+    private func readBatch() -> DecodedBatch {
+        var batch = DecodedBatch()
+        batch.lines.reserveCapacity(chunkSize)
+        while batch.lines.count < chunkSize {
+            let next: LineSource.Line?
+            do {
+                next = try source.next()
+            } catch {
+                batch.damage = error
+                batch.isLast = true
+                break
+            }
+            guard let line = next else {
+                batch.isLast = true
+                break
+            }
+            let decoded: DecodedLine
+            if line.isTooLong {
+                decoded = .reject(
+                    LineReject(
+                        kind: .malformed,
+                        message: "line too long: \(line.length) bytes, over the \(source.maxLineLength)-byte limit (first \(LineSource.keptBytes) kept)"),
+                    raw: batch.keep(line.bytes))
+            } else if line.isBlank {
+                decoded = .blank
+            } else {
+                switch decoder.decode(line.bytes) {
+                case .success(let event):
+                    decoded = .event(event, raw: batch.keep(line.bytes))
+                case .failure(let reject):
+                    if !line.endsWithNewline && resumable {
+                        batch.leftPendingLine = true
+                        batch.isLast = true
+                        batch.compressedBytesRead = source.compressedBytesRead
+                        return batch
+                    }
+                    decoded = .reject(reject, raw: batch.keep(line.bytes))
+                }
+            }
+            batch.lines.append((line.number, line.endOffset, decoded))
+        }
+        batch.compressedBytesRead = source.compressedBytesRead
+        return batch
+    }
+}
+
+extension DecodedBatch {
+    /// Copies a line's bytes into ``rawBytes`` and returns where they are.
+    mutating func keep(_ bytes: UnsafeRawBufferPointer) -> Range<Int> {
+        let start = rawBytes.count
+        rawBytes.append(contentsOf: bytes)
+        return start..<rawBytes.count
+    }
+
+    /// A kept line as text for `import_rejects.raw`; invalid UTF-8 becomes U+FFFD.
+    func text(_ range: Range<Int>) -> String { String(decoding: rawBytes[range], as: UTF8.self) }
+}
