@@ -28,9 +28,13 @@ enum CLI {
     }
 
     /// Starts the binary without waiting.
-    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, directory: URL? = nil, unprivileged: Bool = false) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, directory: URL? = nil, unprivileged: Bool = false, shell: Bool = false) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        if unprivileged && getuid() == 0 {
+        if shell {
+            // `arguments` is `-c SCRIPT ARG0 ARG1 …` for /bin/sh.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = arguments
+        } else if unprivileged && getuid() == 0 {
             // root ignores permission bits: run as nobody so that "read-only" means read-only.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path] + arguments
@@ -52,8 +56,8 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, directory: URL? = nil, unprivileged: Bool = false) throws -> Result {
-        let (process, out, err) = try start(arguments, stdin: stdin, environment: environment, directory: directory, unprivileged: unprivileged)
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, directory: URL? = nil, unprivileged: Bool = false, shell: Bool = false) throws -> Result {
+        let (process, out, err) = try start(arguments, stdin: stdin, environment: environment, directory: directory, unprivileged: unprivileged, shell: shell)
         // Read both pipes concurrently so a chatty child never blocks on a full pipe.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
