@@ -44,7 +44,11 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .SQLITE_READONLY: return LedgerError.readOnly(path: path)
         case .SQLITE_FULL: return LedgerError.diskFull(path: path)
         case .SQLITE_CORRUPT: return LedgerError.corrupt(path: path)
-        case .SQLITE_IOERR: return LedgerError.database(path: path, message: "I/O error: \(db.message ?? "")")
+        case .SQLITE_IOERR:
+            // A write that hits a full disk or a file-size limit surfaces as an I/O error.
+            return LedgerError.database(
+                path: path,
+                message: "I/O error (\(db.message ?? "disk I/O error"); is the disk full?) — the transaction in flight was rolled back, everything committed before is kept; free space and re-run the same command")
         default: return LedgerError.database(path: path, message: db.message ?? "\(db)")
         }
     }
