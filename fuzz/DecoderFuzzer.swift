@@ -1,0 +1,22 @@
+// libFuzzer entry point over the line decoder and the timestamp parsers. Built by fuzz/run with
+// `swiftc -sanitize=fuzzer,address` from the decoder's own sources (no SQLite, no zlib), so it
+// runs the exact code the importer runs on every line.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    switch EventDecoder().decode(bytes) {
+    case .success(let event):
+        // A decoded event must satisfy what the importer relies on.
+        precondition((Timestamp.minimum...Timestamp.maximum).contains(event.timestamp))
+        precondition(Timestamp.parseRFC3339(Timestamp.format(event.timestamp)) == event.timestamp)
+    case .failure(let reject):
+        precondition(!reject.message.isEmpty)
+    }
+    _ = Timestamp.parseRFC3339(bytes: UnsafeBufferPointer(start: data, count: size))
+    _ = Timestamp.fromEpochLiteral(bytes)
+    if let mapped = try? FieldMapping(specs: [String(decoding: bytes, as: UTF8.self)]) {
+        _ = EventDecoder(mapping: mapped).decode(bytes)
+    }
+    return 0
+}
