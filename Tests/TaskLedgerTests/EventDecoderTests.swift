@@ -123,10 +123,10 @@ extension Result {
     }
 
     @Test func escapedStringsAreUnescaped() throws {
-        let line = #"{"task":"a\"b\\c\/d\u00e9\ud83d\ude00\n","state":"s\u0000t","ts":0}"#
+        let line = #"{"task":"a\"b\\c\/d\u00e9\ud83d\ude00\n","state":"s\u0001t","ts":0}"#
         let event = try #require(decodeLine(line).event)
         #expect(event.task == "a\"b\\c/dé😀\n")
-        #expect(event.state == "s\u{0}t")
+        #expect(event.state == "s\u{1}t")
     }
 
     @Test func escapedKeysMatchTheirUnescapedNames() throws {

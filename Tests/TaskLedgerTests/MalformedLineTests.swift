@@ -97,8 +97,17 @@ import Testing
         #expect(event.attrs == #"{"ключ":"значение"}"#)
     }
 
-    @Test func anEscapedNULInAStringIsValid() {
-        #expect(decodeLine(#"{"task":"a\u0000b","state":"s","ts":0}"#).event?.task == "a\u{0}b")
+    @Test func anEscapedNULInAFieldIsABadFieldBecauseSQLiteTextCannotHoldIt() {
+        guard case .failure(let reject) = decodeLine(#"{"task":"a\u0000b","state":"s","ts":0}"#) else {
+            Issue.record("an escaped NUL in a field was accepted")
+            return
+        }
+        #expect(reject.kind == .badField)
+        #expect(reject.message == #"field task contains a NUL character (\u0000), which the ledger cannot store"#)
+    }
+
+    @Test func anEscapedNULInAnAttributeIsKeptEscaped() {
+        #expect(decodeLine(#"{"task":"a","state":"s","ts":0,"note":"x\u0000y"}"#).event?.attrs == #"{"note":"x\u0000y"}"#)
     }
 
     @Test func nestingUpTo512LevelsIsAccepted() {

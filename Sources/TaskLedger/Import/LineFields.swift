@@ -67,7 +67,7 @@ struct LineFields {
         let value = line.members[index].value
         switch value.kind {
         case .string:
-            return .valid(line.text(of: value))
+            return text(.task, index, value)
         case .number where value.isInteger:
             return .valid(String(decoding: line.raw(value.start..<value.end), as: UTF8.self))
         default:
@@ -81,7 +81,19 @@ struct LineFields {
         guard value.kind == .string else {
             return .badField(wrongType(field, index, expected: "a string"))
         }
-        return .valid(line.text(of: value))
+        return text(field, index, value)
+    }
+
+    /// A string field's text. An escaped NUL (`\u0000`) is refused: SQLite's text functions and
+    /// its C-string readers stop at NUL, so the ledger could not store and give back the value.
+    private func text(_ field: Field, _ index: Int, _ value: JSONValue) -> Read<String> {
+        let text = line.text(of: value)
+        if value.hasEscapes, text.utf8.contains(0) {
+            let key = line.withKey(of: index) { String(decoding: $0, as: UTF8.self) }
+            let name = key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
+            return .badField("field \(name) contains a NUL character (\\u0000), which the ledger cannot store")
+        }
+        return .valid(text)
     }
 
     /// `ts`: an RFC 3339 string or a number of epoch seconds (milliseconds from 1e11).

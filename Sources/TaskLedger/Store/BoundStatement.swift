@@ -84,8 +84,7 @@ struct BoundStatement {
         let handle: OpaquePointer
 
         func text(_ column: Int32) -> String {
-            guard let bytes = sqlite3_column_text(handle, column) else { return "" }
-            return String(cString: bytes)
+            String(decoding: text(bytes: column), as: UTF8.self)
         }
 
         func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
