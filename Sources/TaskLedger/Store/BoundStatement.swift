@@ -37,6 +37,10 @@ struct BoundStatement {
         sqlite3_bind_int64(handle, index, number)
     }
 
+    func bind(_ index: Int32, _ number: Int64?) {
+        if let number { sqlite3_bind_int64(handle, index, number) } else { sqlite3_bind_null(handle, index) }
+    }
+
     func bind(_ index: Int32, _ number: Int?) {
         if let number { sqlite3_bind_int64(handle, index, Int64(number)) } else { sqlite3_bind_null(handle, index) }
     }

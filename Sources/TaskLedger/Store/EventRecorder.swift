@@ -12,7 +12,7 @@ final class EventRecorder {
     let cache: SnapshotCache
 
     private let insertEvent: BoundStatement
-    private let insertReject: Statement
+    private let insertReject: BoundStatement
     private let findEventID: BoundStatement
     private let findContent: BoundStatement
 
@@ -25,10 +25,11 @@ final class EventRecorder {
                 actor, source, stage, detail, attrs, file, line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
-        insertReject = try db.cachedStatement(sql: """
+        // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
+        insertReject = BoundStatement(try db.cachedStatement(sql: """
             INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """), in: db)
         findEventID = BoundStatement(try db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?"), in: db)
         findContent = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, ts, actor, source, stage, detail FROM task_events
@@ -127,9 +128,17 @@ final class EventRecorder {
         kind: String, origin: EventOrigin, task: String?, fromState: String?, toState: String?,
         timestamp: Int64?, id: String?, message: String, raw: String
     ) throws {
-        try insertReject.execute(arguments: [
-                origin.file, origin.line, kind, task, fromState, toState, timestamp, id, message, raw,
-            ])
+        insertReject.bind(1, origin.file)
+        insertReject.bind(2, origin.line)
+        insertReject.bind(3, kind)
+        insertReject.bind(4, task)
+        insertReject.bind(5, fromState)
+        insertReject.bind(6, toState)
+        insertReject.bind(7, timestamp)
+        insertReject.bind(8, id)
+        insertReject.bind(9, message)
+        insertReject.bind(10, raw)
+        try insertReject.execute()
     }
 }
 
