@@ -74,6 +74,9 @@ struct HostileInputCLITests {
         #expect(rejects.map { $0[0] as Int } == [2, 3, 4])
         #expect(rejects.map { $0[1] as String } == ["malformed", "malformed", "bad_field"])
         #expect((rejects[0][2] as String).contains("UTF-8"))
+        // The raw NUL line is kept verbatim, NUL included (bound with its length, not as a C string).
+        let raw = try rows(db, "SELECT hex(raw) FROM import_rejects WHERE line = 3").first?[0] as String?
+        #expect(raw == Data(#"{"task":"c","state":"#.utf8 + [0] + #""QUEUED","ts":0}"#.utf8).map { String(format: "%02X", $0) }.joined())
         // An escaped NUL is valid JSON but SQLite text cannot hold it: a specific bad_field.
         #expect(rejects[2][2] == "field task contains a NUL character (\\u0000), which the ledger cannot store")
         #expect(try rows(db, "SELECT task FROM task_events ORDER BY seq").map { $0[0] as String } == ["a"])
