@@ -267,3 +267,21 @@ struct LedgerDuplicateTests {
         #expect(try f.ledger.write(event("t", "RECEIVED", at(0))) == .applied)
     }
 }
+
+@Suite struct LedgerWriteNULTests {
+    @Test(arguments: ["task", "state", "actor", "detail"])
+    func aLiveWriteWithANULInAFieldIsRefusedAndNothingIsStored(_ field: String) throws {
+        let fixture = try LedgerFixture()
+        var e = event("t", "QUEUED", at(0))
+        switch field {
+        case "task": e.task = "t\u{0}x"
+        case "state": e.state = "QUEUED\u{0}"
+        case "actor": e.actor = "a\u{0}"
+        default: e.detail = "\u{0}"
+        }
+        #expect(throws: LedgerError.invalidEvent("field \(field) contains a NUL character (\\u0000), which the ledger cannot store")) {
+            try fixture.ledger.write(e)
+        }
+        #expect(try fixture.count("task_events") == 0)
+    }
+}

@@ -10,6 +10,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case diskFull(path: String)
     case corrupt(path: String)
     case noState(task: String)
+    case invalidEvent(String)
     case database(path: String, message: String)
 
     public var description: String {
@@ -30,6 +31,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             "\(p): the ledger file is corrupt (SQLite says: database disk image is malformed)"
         case .noState(let task):
             "task '\(task)' has no applied event yet, so it has no current state; pass --key"
+        case .invalidEvent(let why):
+            "event refused: \(why)"
         case .database(let p, let message):
             "\(p): \(message)"
         }
