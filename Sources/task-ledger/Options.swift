@@ -67,13 +67,6 @@ func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// Milliseconds as seconds with exactly 3 decimals (`12.345`), from integers.
-func secondsText(_ ms: Int64) -> String {
-    let sign = ms < 0 ? "-" : ""
-    let m = ms.magnitude
-    return "\(sign)\(m / 1000).\(String(m % 1000).leftPadded(3))"
-}
-
 /// An age for people: `2h 05m`, `3d 4h`, `45s`.
 func humanAge(_ ms: Int64) -> String {
     let s = ms / 1000

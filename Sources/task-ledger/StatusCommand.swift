@@ -52,7 +52,7 @@ struct StatusCommand: ParsableCommand {
         print("last_ts      \(Timestamp.format(s.lastTimestamp))")
         if let t = s.terminalTimestamp {
             print("terminal_ts  \(Timestamp.format(t))")
-            print("duration     \(secondsText(t - s.firstTimestamp)) s")
+            print("duration     \(ReportNumber.seconds(t - s.firstTimestamp)) s")
         }
         print("events       \(events)")
     }
