@@ -84,14 +84,13 @@ struct LineFields {
         return text(field, index, value)
     }
 
-    /// A string field's text. An escaped NUL (`\u0000`) is refused: SQLite's text functions and
-    /// its C-string readers stop at NUL, so the ledger could not store and give back the value.
+    /// A string field's text; an escaped NUL (`\u0000`) is refused (``StatusEvent/nulRefusal(field:)``).
     private func text(_ field: Field, _ index: Int, _ value: JSONValue) -> Read<String> {
         let text = line.text(of: value)
         if value.hasEscapes, text.utf8.contains(0) {
             let key = line.withKey(of: index) { String(decoding: $0, as: UTF8.self) }
             let name = key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
-            return .badField("field \(name) contains a NUL character (\\u0000), which the ledger cannot store")
+            return .badField(StatusEvent.nulRefusal(field: name))
         }
         return .valid(text)
     }

@@ -33,6 +33,15 @@ public struct StatusEvent: Sendable, Equatable, Hashable {
     }
 }
 
+extension StatusEvent {
+    /// Why a field value holding NUL is refused (by the importer as `bad_field`, by `Ledger.write`
+    /// with an error): SQLite's text functions and C-string readers stop at NUL, so the ledger
+    /// could not store the value and give it back.
+    static func nulRefusal(field: String) -> String {
+        "field \(field) contains a NUL character (\\u0000), which the ledger cannot store"
+    }
+}
+
 /// Where an event came from: a file and line for imports, nothing for live writes.
 public struct EventOrigin: Sendable, Equatable, Hashable {
     /// The path as given on the command line (`-` for stdin); empty for live writes.

@@ -133,7 +133,7 @@ public final class Ledger: Sendable {
         for (name, value) in [("task", event.task), ("state", event.state), ("id", event.id ?? ""), ("actor", event.actor),
                               ("source", event.source), ("stage", event.stage), ("detail", event.detail)]
         where value.utf8.contains(0) {
-            throw LedgerError.invalidEvent("field \(name) contains a NUL character (\\u0000), which the ledger cannot store")
+            throw LedgerError.invalidEvent(StatusEvent.nulRefusal(field: name))
         }
         return try writeTransaction { db in
             let recorder = try EventRecorder(db: db, rules: rules)

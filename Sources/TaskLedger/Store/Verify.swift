@@ -69,12 +69,13 @@ extension Ledger {
                 let s = Snapshot(row: row)
                 stored[s.task] = s
             }
+            let tasks = Set(rebuilt.keys).union(stored.keys)
             var differences: [VerifyReport.Difference] = []
-            for task in Set(rebuilt.keys).union(stored.keys).sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) })
+            for task in tasks.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
             where rebuilt[task] != stored[task] {
                 differences.append(.init(task: task, rebuilt: rebuilt[task], stored: stored[task]))
             }
-            return VerifyReport(events: events, tasks: Set(rebuilt.keys).union(stored.keys).count, differences: differences, problems: problems)
+            return VerifyReport(events: events, tasks: tasks.count, differences: differences, problems: problems)
         }
     }
 }
