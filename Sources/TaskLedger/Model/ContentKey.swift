@@ -8,7 +8,10 @@ public struct FNV1a: Sendable {
     public init() {}
 
     public mutating func combine(_ text: String) {
-        for byte in text.utf8 { combine(byte: byte) }
+        // Native Strings are contiguous UTF-8: hash the buffer, not an iterator over it.
+        if text.utf8.withContiguousStorageIfAvailable({ combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in text.utf8 { combine(byte: byte) }
+        }
         combine(byte: 0x1F)  // unit separator: ("ab","c") and ("a","bc") differ
     }
 
@@ -21,7 +24,9 @@ public struct FNV1a: Sendable {
     }
 
     public mutating func combine(bytes: UnsafeRawBufferPointer) {
-        for byte in bytes { combine(byte: byte) }
+        var h = value
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        value = h
     }
 
     @inline(__always)

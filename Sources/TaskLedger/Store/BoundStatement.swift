@@ -10,22 +10,33 @@ import GRDBSQLite
 struct BoundStatement {
     private let statement: Statement
     private let db: Database
+    private let arena: TextArena
     private var handle: OpaquePointer { statement.sqliteStatement }
 
     init(_ statement: Statement, in db: Database) {
         self.statement = statement
         self.db = db
+        self.arena = TextArena()
     }
 
     /// SQLite copies the bytes during the call.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite uses the bytes in place until the parameter is rebound or cleared.
+    private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
+    /// Binds text without SQLite allocating a copy per value: the bytes go into this
+    /// statement's arena, which lives until the next step is over (bindings are cleared after
+    /// every step, so SQLite never keeps a pointer into reused memory).
     func bind(_ index: Int32, _ text: String) {
         var text = text
         text.withUTF8 { bytes in
-            // A non-nil pointer even for "", so that SQLite stores '' rather than NULL.
-            let base = bytes.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 1)!
-            sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+            if let copy = arena.copy(UnsafeRawBufferPointer(bytes)) {
+                sqlite3_bind_text(handle, index, copy, Int32(bytes.count), Self.static)
+            } else {
+                // A non-nil pointer even for "", so that SQLite stores '' rather than NULL.
+                let base = bytes.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 1)!
+                sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+            }
         }
     }
 
@@ -45,16 +56,24 @@ struct BoundStatement {
         if let number { sqlite3_bind_int64(handle, index, Int64(number)) } else { sqlite3_bind_null(handle, index) }
     }
 
+    /// Ends a step: resets the statement, drops the bindings that point into the arena, and
+    /// frees the arena for the next row.
+    private func finishStep() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        arena.reset()
+    }
+
     /// Runs a statement that returns no row.
     func execute() throws {
-        defer { sqlite3_reset(handle) }
+        defer { finishStep() }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else { throw error(code) }
     }
 
     /// Runs a query and tells whether it returned a row.
     func exists() throws -> Bool {
-        defer { sqlite3_reset(handle) }
+        defer { finishStep() }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -65,7 +84,7 @@ struct BoundStatement {
 
     /// Runs a query, calling `row` for each result row until it returns true.
     func firstMatch(_ row: (ColumnReader) -> Bool) throws -> Bool {
-        defer { sqlite3_reset(handle) }
+        defer { finishStep() }
         while true {
             let code = sqlite3_step(handle)
             switch code {
@@ -99,6 +118,44 @@ struct BoundStatement {
         func text(bytes column: Int32) -> UnsafeRawBufferPointer {
             guard let text = sqlite3_column_text(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
             return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+        }
+    }
+}
+
+/// Memory for one row's text bindings. It never moves while a row is being bound: a value that
+/// does not fit is bound as a copy instead, and the arena grows at the next reset.
+final class TextArena {
+    private var base: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var used = 0
+    private var wanted = 0
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes' copy in the arena (never nil for empty text), or nil if they do not fit.
+    func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafePointer<CChar>? {
+        guard used + bytes.count <= capacity else {
+            wanted = max(wanted, used + bytes.count)
+            return nil
+        }
+        let start = base + used
+        if let source = bytes.baseAddress { start.copyMemory(from: source, byteCount: bytes.count) }
+        used += bytes.count
+        return UnsafePointer(start.assumingMemoryBound(to: CChar.self))
+    }
+
+    func reset() {
+        used = 0
+        if wanted > capacity {
+            capacity = min(wanted * 2, 1 << 24)
+            wanted = 0
+            base.deallocate()
+            base = .allocate(byteCount: capacity, alignment: 8)
         }
     }
 }

@@ -15,6 +15,7 @@ final class EventRecorder {
     private let insertReject: BoundStatement
     private let findEventID: BoundStatement
     private let findContent: BoundStatement
+    private let upsertSnapshot: BoundStatement
 
     init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
         self.db = db
@@ -34,6 +35,11 @@ final class EventRecorder {
         findContent = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, ts, actor, source, stage, detail FROM task_events
             WHERE content_key = ? AND event_id IS NULL
+            """), in: db)
+        upsertSnapshot = BoundStatement(try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO task_state_snapshot
+                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
     }
 
@@ -91,16 +97,16 @@ final class EventRecorder {
 
     /// Writes every snapshot changed since the last flush.
     func flush() throws {
-        let upsert = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO task_state_snapshot
-                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         for s in cache.takeDirty() {
-            try upsert.execute(arguments: [
-                s.task, s.state, s.stage, s.actor, s.source, s.firstTimestamp, s.lastTimestamp,
-                s.terminalTimestamp,
-            ])
+            upsertSnapshot.bind(1, s.task)
+            upsertSnapshot.bind(2, s.state)
+            upsertSnapshot.bind(3, s.stage)
+            upsertSnapshot.bind(4, s.actor)
+            upsertSnapshot.bind(5, s.source)
+            upsertSnapshot.bind(6, s.firstTimestamp)
+            upsertSnapshot.bind(7, s.lastTimestamp)
+            upsertSnapshot.bind(8, s.terminalTimestamp)
+            try upsertSnapshot.execute()
         }
     }
 

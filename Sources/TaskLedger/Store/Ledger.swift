@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import Foundation
 import GRDB
 
@@ -22,6 +23,7 @@ public final class Ledger: Sendable {
 
     /// Opens (and migrates) the ledger at `path`. Throws ``LedgerError`` with a message for people.
     public init(path: String, rules: Rules = .standard, mode: OpenMode = .create, busyTimeout: TimeInterval = 60) throws {
+        _ = Ledger.sqliteConfigured
         self.path = path
         self.rules = rules
         var isDirectory: ObjCBool = false
@@ -64,6 +66,11 @@ public final class Ledger: Sendable {
             throw LedgerError.wrap(error, path: path)
         }
     }
+
+    /// SQLite set up once per process, before its first connection, for GRDB's way of using it
+    /// (one thread per connection at a time): no per-call connection mutex and no allocation
+    /// statistics. Measured: -6% instructions on the import's write thread.
+    private static let sqliteConfigured: Int32 = task_ledger_configure_sqlite()
 
     /// Throws unless the database is empty or a ledger this build understands; returns its version.
     @discardableResult
