@@ -51,7 +51,9 @@ final class EventRecorder {
         let storedState = canonical ?? event.state
         let contentKey = event.contentKey(state: storedState)
         let snapshot = try self.snapshot(event.task)
-        let duplicate = try isDuplicate(event, storedState: storedState, contentKey: contentKey)
+        let dedupeKey: DedupeFilter.Key = event.id.map(DedupeFilter.Key.id) ?? .content(contentKey)
+        let duplicate = try cache.seen.mayContain(dedupeKey)
+            && isDuplicate(event, storedState: storedState, contentKey: contentKey)
         let verdict = rules.judge(
             canonical: canonical, timestamp: event.timestamp, snapshot: snapshot, isDuplicate: duplicate)
         if verdict == .duplicate {
@@ -78,6 +80,7 @@ final class EventRecorder {
         insertEvent.bind(13, origin.file)
         insertEvent.bind(14, origin.line)
         try insertEvent.execute()
+        cache.seen.add(dedupeKey)
         if verdict.changesSnapshot, let state = canonical {
             let terminal = rules.isTerminal(state)
             cache.update(snapshot?.applying(event, state: state, terminal: terminal)

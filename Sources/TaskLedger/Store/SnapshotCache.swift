@@ -12,6 +12,8 @@ final class SnapshotCache {
     private var entries: [String: Snapshot?] = [:]
     private var dirty: [String: Snapshot] = [:]
     private var dataVersion: Int64?
+    /// The dedupe keys of the ledger, while this import is its only writer.
+    let seen = DedupeFilter()
     /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
     let capacity: Int
 
@@ -19,9 +21,17 @@ final class SnapshotCache {
         self.capacity = capacity
     }
 
-    /// Forgets the cache if another connection committed since ``commit(_:)``.
+    /// Forgets the cache if another connection committed since ``commit(_:)``. On the first
+    /// call, an empty ledger starts the dedupe filter; any later foreign commit ends it.
     func validate(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if dataVersion == nil {
+            if try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM task_events)") == true {
+                seen.startComplete()
+            }
+        } else if version != dataVersion {
+            seen.invalidate()
+        }
         if version != dataVersion || entries.count > capacity {
             entries.removeAll(keepingCapacity: true)
         }

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import TaskLedger
+
+@Suite("Dedupe filter: skips the index probe only when a line is certainly new")
+struct DedupeFilterTests {
+    @Test func anIncompleteFilterNeverSaysAbsent() {
+        let filter = DedupeFilter(bits: 1 << 10)
+        filter.add(.id("a"))
+        #expect(filter.mayContain(.id("a")))
+        #expect(filter.mayContain(.id("never added")))
+    }
+
+    @Test func aCompleteFilterFindsEveryAddedKeyAndRejectsMostOthers() {
+        let filter = DedupeFilter(bits: 1 << 16)
+        filter.startComplete()
+        for i in 0..<2_000 { filter.add(.id("id-\(i)")) }
+        for i in 0..<2_000 { filter.add(.content(Int64(i) &* 0x9E37_79B9)) }
+        #expect((0..<2_000).allSatisfy { filter.mayContain(.id("id-\($0)")) })
+        #expect((0..<2_000).allSatisfy { filter.mayContain(.content(Int64($0) &* 0x9E37_79B9)) })
+        let falsePositives = (0..<10_000).filter { filter.mayContain(.id("other-\($0)")) }.count
+        // 4,000 keys, 65,536 bits, 3 probes: about 0.5% expected.
+        #expect(falsePositives < 200)
+    }
+
+    @Test func idsAndContentKeysAreKeptApart() {
+        let filter = DedupeFilter(bits: 1 << 16)
+        filter.startComplete()
+        var h = FNV1a()
+        h.combine("x")
+        filter.add(.id("x"))
+        #expect(!filter.mayContain(.content(h.signed)))
+    }
+
+    @Test func invalidatingStopsTheAnswers() {
+        let filter = DedupeFilter(bits: 1 << 10)
+        filter.startComplete()
+        #expect(!filter.mayContain(.id("a")))
+        filter.invalidate()
+        #expect(filter.mayContain(.id("a")))
+    }
+
+    /// The filter starts on an empty ledger; a commit by another connection between two batches
+    /// must end it, or the import would take the other writer's events for new ones.
+    @Test func aDuplicateOfAnEventWrittenByAnotherWriterDuringTheImportIsCaught() throws {
+        let dir = try TempDirectory()
+        let lines = [
+            #"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z","id":"1"}"#,
+            #"{"task":"a","state":"RUNNING","ts":"2026-11-24T10:01:00Z","id":"2"}"#,
+            #"{"task":"b","state":"QUEUED","ts":"2026-11-24T10:02:00Z","id":"late"}"#,
+            #"{"task":"c","state":"QUEUED","ts":"2026-11-24T10:03:00Z","actor":"w"}"#,
+        ]
+        let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
+        let importing = try Ledger(path: dir.path("l.sqlite"))
+        let other = try Ledger(path: dir.path("l.sqlite"))
+        var batches = 0
+        let summary = try Importer(ledger: importing, batchSize: 2).importFile(file, progress: { _ in
+            batches += 1
+            guard batches == 1 else { return }
+            // After the first batch committed: the same events as lines 3 and 4, written live.
+            _ = try? other.write(event("b", "QUEUED", Timestamp.parseRFC3339("2026-11-24T10:02:00Z")!, id: "late"))
+            _ = try? other.write(event("c", "QUEUED", Timestamp.parseRFC3339("2026-11-24T10:03:00Z")!, actor: "w"))
+        })
+        #expect(summary.verdicts[.duplicate] == 2)
+        #expect(summary.verdicts[.applied] == 2)
+        #expect(try importing.history(task: "b").count == 1)
+        #expect(try importing.history(task: "c").count == 1)
+        #expect(try importing.verify().isClean)
+    }
+}
