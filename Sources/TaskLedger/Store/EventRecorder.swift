@@ -16,6 +16,7 @@ final class EventRecorder {
     private let findEventID: BoundStatement
     private let findContent: BoundStatement
     private let upsertSnapshot: BoundStatement
+    private let findSnapshot: BoundStatement
 
     init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
         self.db = db
@@ -35,6 +36,10 @@ final class EventRecorder {
         findContent = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, ts, actor, source, stage, detail FROM task_events
             WHERE content_key = ? AND event_id IS NULL
+            """), in: db)
+        findSnapshot = BoundStatement(try db.cachedStatement(sql: """
+            SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+            FROM task_state_snapshot WHERE task = ?
             """), in: db)
         upsertSnapshot = BoundStatement(try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task_state_snapshot
@@ -115,7 +120,15 @@ final class EventRecorder {
 
     func snapshot(_ task: String) throws -> Snapshot? {
         if let cached = cache.lookup(task) { return cached }
-        let loaded = try Snapshot.fetch(db, task: task)
+        var loaded: Snapshot?
+        findSnapshot.bind(1, task)
+        _ = try findSnapshot.firstMatch { row in
+            loaded = Snapshot(
+                task: row.text(0), state: row.text(1), stage: row.text(2), actor: row.text(3), source: row.text(4),
+                firstTimestamp: row.int64(5), lastTimestamp: row.int64(6),
+                terminalTimestamp: row.isNull(7) ? nil : row.int64(7))
+            return true
+        }
         cache.store(task, loaded)
         return loaded
     }

@@ -21,19 +21,29 @@ final class SnapshotCache {
         self.capacity = capacity
     }
 
+    /// True while every snapshot in the ledger is in ``entries``: the import started on an empty
+    /// ledger, nobody else has committed and nothing was evicted. A task not cached then has none.
+    private var holdsEveryTask = false
+
     /// Forgets the cache if another connection committed since ``commit(_:)``. On the first
-    /// call, an empty ledger starts the dedupe filter; any later foreign commit ends it.
+    /// call, an empty ledger makes the cache and the dedupe filter complete; any later foreign
+    /// commit ends that.
     func validate(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion || entries.count > capacity {
+            entries.removeAll(keepingCapacity: true)
+            holdsEveryTask = false
+        }
         if dataVersion == nil {
-            if try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM task_events)") == true {
+            let empty = try Bool.fetchOne(db, sql: """
+                SELECT NOT EXISTS (SELECT 1 FROM task_events) AND NOT EXISTS (SELECT 1 FROM task_state_snapshot)
+                """)
+            if empty == true {
                 seen.startComplete()
+                holdsEveryTask = true
             }
         } else if version != dataVersion {
             seen.invalidate()
-        }
-        if version != dataVersion || entries.count > capacity {
-            entries.removeAll(keepingCapacity: true)
         }
         dirty.removeAll(keepingCapacity: true)
     }
@@ -44,7 +54,10 @@ final class SnapshotCache {
     }
 
     /// The cached snapshot: nil if not cached, `.some(nil)` if known to have none.
-    func lookup(_ task: String) -> Snapshot?? { entries[task] }
+    func lookup(_ task: String) -> Snapshot?? {
+        if let entry = entries[task] { return entry }
+        return holdsEveryTask ? .some(nil) : nil
+    }
 
     func store(_ task: String, _ snapshot: Snapshot?) { entries[task] = .some(snapshot) }
 

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import TaskLedger
 
-@Suite("Dedupe filter: skips the index probe only when a line is certainly new")
-struct DedupeFilterTests {
+@Suite("Import caches: skip a probe only when the answer is certain")
+struct ImportCacheTests {
     @Test func anIncompleteFilterNeverSaysAbsent() {
         let filter = DedupeFilter(bits: 1 << 10)
         filter.add(.id("a"))
@@ -65,6 +65,31 @@ struct DedupeFilterTests {
         #expect(summary.verdicts[.applied] == 2)
         #expect(try importing.history(task: "b").count == 1)
         #expect(try importing.history(task: "c").count == 1)
+        #expect(try importing.verify().isClean)
+    }
+
+    /// An import into an empty ledger knows every snapshot; a task another writer starts
+    /// between two batches must still be read from the ledger.
+    @Test func aTaskAnotherWriterFinishedDuringTheImportIsJudgedByItsSnapshot() throws {
+        let dir = try TempDirectory()
+        let lines = [
+            #"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z"}"#,
+            #"{"task":"a","state":"RUNNING","ts":"2026-11-24T10:01:00Z"}"#,
+            #"{"task":"z","state":"QUEUED","ts":"2026-11-24T10:05:00Z"}"#,
+        ]
+        let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
+        let importing = try Ledger(path: dir.path("l.sqlite"))
+        let other = try Ledger(path: dir.path("l.sqlite"))
+        var batches = 0
+        let summary = try Importer(ledger: importing, batchSize: 2).importFile(file, progress: { _ in
+            batches += 1
+            guard batches == 1 else { return }
+            _ = try? other.write(event("z", "QUEUED", at(0)))
+            _ = try? other.write(event("z", "RUNNING", at(30)))
+            _ = try? other.write(event("z", "SUCCEEDED", at(60)))
+        })
+        #expect(summary.verdicts[.afterTerminal] == 1)
+        #expect(try importing.snapshot(task: "z")?.state == "SUCCEEDED")
         #expect(try importing.verify().isClean)
     }
 }
