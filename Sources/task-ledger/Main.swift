@@ -63,7 +63,7 @@ struct TaskLedgerCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, WriteCommand.self, StatusCommand.self,
             HistoryCommand.self, StaleCommand.self, DeliverCommand.self, ReportCommand.self,
-            VerifyCommand.self, RulesCommand.self, ProfilesCommand.self, ProfileCommand.self,
+            VerifyCommand.self, RulesCommand.self, ProfilesCommand.self, ProfileCommand.self, SniffCommand.self,
             GenerateCommand.self,
         ])
 }
