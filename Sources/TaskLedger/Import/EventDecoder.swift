@@ -24,6 +24,8 @@ public struct EventDecoder: Sendable {
     /// The source of events whose line has none (a profile's `source:`).
     public let defaultSource: String?
     private let keys: KeyTable
+    /// ``FieldMapping/hasNestedPaths``, computed once rather than per line.
+    private let usesPaths: Bool
 
     /// A decoder looking for the keys of `mapping` (by default, SPEC §2's).
     public init(mapping: FieldMapping = .init(), selection: LineSelection = .everything, defaultSource: String? = nil) {
@@ -31,6 +33,7 @@ public struct EventDecoder: Sendable {
         self.selection = selection
         self.defaultSource = defaultSource
         self.keys = KeyTable(mapping)
+        self.usesPaths = mapping.hasNestedPaths
     }
 
     /// What one line is.
@@ -89,7 +92,7 @@ public struct EventDecoder: Sendable {
         line.mergeDuplicateKeys()
         if !selection.isEverything, !selection.admits(FieldPaths(line: line)) { return .skipped }
         let locations: LineFields.Locations
-        if mapping.hasNestedPaths {
+        if usesPaths {
             locations = .paths(locateByPaths(line))
         } else {
             locations = .keys(locateByKeys(line))
