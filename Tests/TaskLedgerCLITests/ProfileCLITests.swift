@@ -135,4 +135,11 @@ struct ProfileCLITests {
         #expect(unknown.status == 3)
         #expect(unknown.stderr.contains("not a built-in profile (default, github-actions, celery)"))
     }
+
+    @Test(arguments: [["sniff", "--help"], ["profiles", "--help"], ["profile", "show", "--help"], ["import", "--help"], ["help", "sniff"]])
+    func helpIsPrintedWithExitZero(_ arguments: [String]) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("USAGE: task-ledger"))
+    }
 }
