@@ -34,7 +34,12 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.embedInCode("Resources/status_schema.sql")]
+            resources: [
+                .embedInCode("Resources/status_schema.sql"),
+                .embedInCode("Resources/profile-default.yaml"),
+                .embedInCode("Resources/profile-github-actions.yaml"),
+                .embedInCode("Resources/profile-celery.yaml"),
+            ]
         ),
         .executableTarget(
             name: "task-ledger",

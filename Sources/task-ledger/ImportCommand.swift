@@ -19,12 +19,13 @@ struct ImportCommand: ParsableCommand {
               task-ledger import --db ledger.sqlite events.jsonl.gz --report-dir reports
               zcat logs/*.gz | task-ledger import --db ledger.sqlite -
               task-ledger import --db ledger.sqlite --field task=job_id --field ts=@timestamp other.jsonl
+              task-ledger import --db ledger.sqlite --profile github-actions deliveries.jsonl
             """)
 
     @OptionGroup var ledger: LedgerOptions
 
     @Option(name: .customLong("field"), help: ArgumentHelp(
-        "Map another system's key onto a field: task=job_id, ts=@timestamp (repeatable; repeated fields are tried in order).",
+        "Map another system's key onto a field: task=job_id, ts=@timestamp (repeatable; repeated fields are tried in order; replaces that field's paths in --profile).",
         valueName: "field=key"))
     var fields: [String] = []
 
@@ -53,7 +54,8 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try self.ledger.open(create: true)
-        let importer = Importer(ledger: ledger, mapping: try FieldMapping(specs: fields), batchSize: batchSize)
+        let profile = try self.ledger.loadProfile() ?? Profile(name: "none")
+        let importer = Importer(ledger: ledger, decoder: try profile.decoder(fieldSpecs: fields), batchSize: batchSize)
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1

@@ -30,6 +30,11 @@ enum Main {
             exit(code.rawValue)
         } catch let error as ValidationError {
             fail(error.message, code: 2)
+        } catch where TaskLedgerCommand.exitCode(for: error) == .success {
+            // `--help` and `help CMD`: the parser hands back a command whose run() throws the help.
+            print(TaskLedgerCommand.fullMessage(for: error))
+            fflush(nil)
+            exit(0)
         } catch {
             fail("\(error)", code: 3)
         }
@@ -63,6 +68,7 @@ struct TaskLedgerCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, WriteCommand.self, StatusCommand.self,
             HistoryCommand.self, StaleCommand.self, DeliverCommand.self, ReportCommand.self,
-            VerifyCommand.self, RulesCommand.self, GenerateCommand.self,
+            VerifyCommand.self, RulesCommand.self, ProfilesCommand.self, ProfileCommand.self, SniffCommand.self,
+            GenerateCommand.self,
         ])
 }

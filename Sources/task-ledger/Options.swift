@@ -10,8 +10,19 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A rules file (YAML) replacing the default rules.", valueName: "file"))
     var rules: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A profile: a built-in name (see `task-ledger profiles`) or a YAML file. Its rules apply unless --rules is given; import also reads lines by its fields and only:.",
+        valueName: "name|file"))
+    var profile: String?
+
+    /// The `--profile`, if any.
+    func loadProfile() throws -> Profile? {
+        try profile.map(loadNamedProfile)
+    }
+
+    /// `--rules`, else the profile's rules, else SPEC §3's.
     func loadRules() throws -> Rules {
-        guard let path = rules else { return .standard }
+        guard let path = rules else { return try loadProfile()?.rules ?? .standard }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -32,6 +43,24 @@ struct LedgerOptions: ParsableArguments {
 
     func validate() throws {
         guard !db.isEmpty else { throw ValidationError("--db must not be empty") }
+    }
+}
+
+/// A built-in profile by name, else a profile file: a name of a built-in wins (write `./celery`
+/// for a file of that name).
+func loadNamedProfile(_ nameOrPath: String) throws -> Profile {
+    if let builtIn = Profile.builtIn(named: nameOrPath) { return builtIn }
+    let text: String
+    do {
+        text = try String(contentsOfFile: nameOrPath, encoding: .utf8)
+    } catch {
+        throw CLIError(
+            "\(nameOrPath): not a built-in profile (\(Profile.builtInNames.joined(separator: ", "))) and not a readable file (\(error.localizedDescription))")
+    }
+    do {
+        return try Profile(yaml: text, file: nameOrPath)
+    } catch {
+        throw CLIError("\(error)")
     }
 }
 

@@ -14,8 +14,12 @@ struct RulesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A rules file to check and print instead of the defaults.", valueName: "file"))
     var rules: String?
 
+    @Option(help: ArgumentHelp("Print the rules of this profile (built-in name or file).", valueName: "name|file"))
+    var profile: String?
+
     func run() throws {
-        let options = try LedgerOptions.parse(["--db", "-"] + (rules.map { ["--rules", $0] } ?? []))
+        let options = try LedgerOptions.parse(
+            ["--db", "-"] + (rules.map { ["--rules", $0] } ?? []) + (profile.map { ["--profile", $0] } ?? []))
         print(try options.loadRules().yaml, terminator: "")
     }
 }

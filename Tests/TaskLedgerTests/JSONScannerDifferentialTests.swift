@@ -127,6 +127,41 @@ import Testing
         #expect(members.map(\.value.kind) == [.number])
     }
 
+    /// Profiles' dotted paths read nested objects through `JSONScanner.forEachMember(ofObjectAt:)`:
+    /// every nested object, at every depth, must read as Foundation reads it.
+    @Test func nestedObjectsReadAsFoundationReadsThem() throws {
+        var generator = JSONLineGenerator(seed: 0x0B1E_C75)
+        let lines = Self.handWritten.map { Array($0.utf8) } + (0..<400).map { _ in generator.line() }
+        var checked = 0
+        func check(_ members: Members, _ foundation: [String: Any], _ bytes: [UInt8]) throws {
+            var last: [String: JSONValue] = [:]
+            for member in members { last[member.key] = member.value }
+            for (key, value) in last where value.kind == .object {
+                let theirs = try #require(foundation[key] as? [String: Any])
+                let nested = bytes.withUnsafeBytes { line in
+                    var nested: Members = []
+                    JSONScanner.forEachMember(ofObjectAt: value.start, in: line) { member in
+                        let key = JSONText.decodeString(
+                            UnsafeRawBufferPointer(rebasing: line[member.keyStart..<member.keyEnd]),
+                            hasEscapes: member.keyHasEscapes)
+                        nested.append((key, member.value, Array(line[member.value.contents])))
+                    }
+                    return nested
+                }
+                try expectSameMembers(nested, theirs, bytes)
+                checked += 1
+                try check(nested, theirs, bytes)
+            }
+        }
+        for bytes in lines {
+            guard case .success(let members) = scan(bytes),
+                let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            else { continue }
+            try check(members, object, bytes)
+        }
+        #expect(checked > 50)
+    }
+
     // MARK: - Comparing readings
 
     private typealias Members = [(key: String, value: JSONValue, raw: [UInt8])]

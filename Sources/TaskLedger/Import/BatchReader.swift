@@ -6,6 +6,8 @@ enum DecodedLine {
     /// `raw` is the line's range in the batch's ``DecodedBatch/rawBytes``.
     case event(StatusEvent, raw: Range<Int>)
     case reject(LineReject, raw: Range<Int>)
+    /// Not a task event (a profile's `only:` leaves it out): counted, not stored.
+    case skipped
 }
 
 /// Up to a batch of decoded lines, with where they end in the file.
@@ -114,10 +116,12 @@ final class BatchReader: @unchecked Sendable {
             } else if line.isBlank {
                 decoded = .blank
             } else {
-                switch decoder.decode(line.bytes) {
-                case .success(let event):
+                switch decoder.read(line.bytes) {
+                case .event(let event):
                     decoded = .event(event, raw: batch.keep(line.bytes))
-                case .failure(let reject):
+                case .skipped:
+                    decoded = .skipped
+                case .reject(let reject):
                     if !line.endsWithNewline && resumable {
                         batch.leftPendingLine = true
                         batch.isLast = true

@@ -13,21 +13,41 @@
 /// keys whose value is null — is kept in the event's `attrs`.
 ///
 /// Decoding allocates nothing per key: keys are compared as bytes against the mapping's keys,
-/// and only the values that become fields are turned into strings.
+/// and only the values that become fields are turned into strings. A mapping with nested paths
+/// (a profile's `workflow_job.id`) looks each path up instead, scanning the objects it goes
+/// through again; a profile's `only:` conditions are checked before any field.
 public struct EventDecoder: Sendable {
     /// The keys looked for, per field.
     public let mapping: FieldMapping
+    /// Which lines are task events (a profile's `only:`); the others are skipped.
+    public let selection: LineSelection
+    /// The source of events whose line has none (a profile's `source:`).
+    public let defaultSource: String?
     private let keys: KeyTable
+    /// ``FieldMapping/hasNestedPaths``, computed once rather than per line.
+    private let usesPaths: Bool
 
     /// A decoder looking for the keys of `mapping` (by default, SPEC §2's).
-    public init(mapping: FieldMapping = .init()) {
+    public init(mapping: FieldMapping = .init(), selection: LineSelection = .everything, defaultSource: String? = nil) {
         self.mapping = mapping
+        self.selection = selection
+        self.defaultSource = defaultSource
         self.keys = KeyTable(mapping)
+        self.usesPaths = mapping.hasNestedPaths
     }
 
-    /// Decodes one line, without its line end: the event it describes, or why it is rejected.
-    /// A reject carries the task, state, timestamp and id where the line provides them validly.
-    public func decode(_ line: UnsafeRawBufferPointer) -> Result<StatusEvent, LineReject> {
+    /// What one line is.
+    public enum Reading: Sendable {
+        case event(StatusEvent)
+        case reject(LineReject)
+        /// A valid JSON object that ``selection`` leaves out.
+        case skipped
+    }
+
+    /// Reads one line, without its line end: an event, why it is rejected, or skipped because
+    /// it is not a task event. A reject carries the task, state, timestamp and id where the line
+    /// provides them validly.
+    public func read(_ line: UnsafeRawBufferPointer) -> Reading {
         // The shortest member, `"":0`, plus its separator takes 5 bytes: that bounds the count.
         withUnsafeTemporaryAllocation(of: ScannedMember.self, capacity: line.count / 5 + 1) {
             scratch in
@@ -38,10 +58,21 @@ public struct EventDecoder: Sendable {
                     count += 1
                 }
             } catch {
-                return .failure(LineReject(kind: .malformed, message: error.description))
+                return .reject(LineReject(kind: .malformed, message: error.description))
             }
             let members = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
-            return decode(ScannedLine(bytes: line, members: members))
+            return read(ScannedLine(bytes: line, members: members))
+        }
+    }
+
+    /// Decodes one line, without its line end: the event it describes, or why it is rejected.
+    /// A line that ``selection`` leaves out is a `missing_field` reject here; ``read(_:)`` tells
+    /// it apart.
+    public func decode(_ line: UnsafeRawBufferPointer) -> Result<StatusEvent, LineReject> {
+        switch read(line) {
+        case .event(let event): .success(event)
+        case .reject(let reject): .failure(reject)
+        case .skipped: .failure(LineReject(kind: .missingField, message: "not a task event (left out by only:)"))
         }
     }
 
@@ -51,8 +82,30 @@ public struct EventDecoder: Sendable {
         return line.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
-    private func decode(_ line: ScannedLine) -> Result<StatusEvent, LineReject> {
+    /// Reads one line given as a string, without its line end.
+    public func read(_ line: String) -> Reading {
+        var line = line
+        return line.withUTF8 { read(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func read(_ line: ScannedLine) -> Reading {
         line.mergeDuplicateKeys()
+        if !selection.isEverything, !selection.admits(FieldPaths(line: line)) { return .skipped }
+        let locations: LineFields.Locations
+        if usesPaths {
+            locations = .paths(locateByPaths(line))
+        } else {
+            locations = .keys(locateByKeys(line))
+        }
+        let fields = LineFields(line: line, locations: locations, mapping: mapping, defaultSource: defaultSource)
+        switch fields.event() {
+        case .success(let event): return .event(event)
+        case .failure(let reject): return .reject(reject)
+        }
+    }
+
+    /// The fast path: every field is a top-level key, matched by bytes in one pass.
+    private func locateByKeys(_ line: ScannedLine) -> FieldWinners {
         var winners = FieldWinners()
         for index in line.members.indices
         where !line.members[index].isSuperseded && line.members[index].value.kind != .null {
@@ -68,6 +121,17 @@ public struct EventDecoder: Sendable {
         for field in FieldMapping.Field.allCases {
             if let index = winners.member(for: field) { line.members[index].isField = true }
         }
-        return LineFields(line: line, winners: winners, mapping: mapping).event()
+        return winners
+    }
+
+    /// Nested paths: each field's paths looked up in order. Only a member that is a field's
+    /// whole value leaves `attrs`; an object a path reads into stays there whole.
+    private func locateByPaths(_ line: ScannedLine) -> [FieldPaths.Lookup] {
+        let paths = FieldPaths(line: line)
+        return FieldMapping.Field.allCases.map { field in
+            let lookup = paths.first(of: mapping.paths(for: field))
+            if case .found(_, let member?, _) = lookup { line.members[member].isField = true }
+            return lookup
+        }
     }
 }

@@ -5,6 +5,8 @@ public struct ImportSummary: Sendable, Equatable {
     /// Lines skipped because an earlier import had already consumed them.
     public var resumedLines = 0
     public var blankLines = 0
+    /// Lines that a profile's `only:` leaves out: valid JSON, but not task events.
+    public var skippedLines = 0
     /// Count per verdict, rejects and duplicates included.
     public var verdicts: [Verdict: Int] = [:]
     /// Final lines without `\n` that did not parse, left for the next import of the grown file.
@@ -31,6 +33,7 @@ public struct ImportSummary: Sendable, Equatable {
         lines += other.lines
         resumedLines += other.resumedLines
         blankLines += other.blankLines
+        skippedLines += other.skippedLines
         pendingLines += other.pendingLines
         bytes += other.bytes
         elapsed += other.elapsed
@@ -38,6 +41,7 @@ public struct ImportSummary: Sendable, Equatable {
     }
 
     /// `lines 1000 · applied 950 · violations: duplicate 3, illegal_transition 2 · rejects 5 · 0.21 s · 4,761 events/s`
+    /// (`skipped N` after the rejects when a profile's `only:` left lines out)
     public var line: String {
         let violations = verdicts.filter { $0.key.isViolation && $0.value > 0 }.sorted { $0.key < $1.key }
             .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
@@ -46,6 +50,7 @@ public struct ImportSummary: Sendable, Equatable {
         parts.append("applied \(applied)")
         parts.append("violations: \(violations.isEmpty ? "none" : violations)")
         parts.append("rejects \(rejects)")
+        if skippedLines > 0 { parts.append("skipped \(skippedLines)") }
         if pendingLines > 0 { parts.append("\(pendingLines) incomplete final line left for the next import") }
         parts.append(String(format2(elapsed)) + " s")
         parts.append("\(Int(eventsPerSecond.rounded())) events/s")

@@ -10,8 +10,13 @@ public struct Importer: Sendable {
     public var batchSize: Int
 
     public init(ledger: Ledger, mapping: FieldMapping = .init(), batchSize: Int = 20_000) {
+        self.init(ledger: ledger, decoder: EventDecoder(mapping: mapping), batchSize: batchSize)
+    }
+
+    /// An importer reading lines with `decoder` (e.g. a profile's, see ``Profile/decoder(fieldSpecs:)``).
+    public init(ledger: Ledger, decoder: EventDecoder, batchSize: Int = 20_000) {
         self.ledger = ledger
-        self.decoder = EventDecoder(mapping: mapping)
+        self.decoder = decoder
         self.batchSize = batchSize
     }
 
@@ -71,6 +76,8 @@ public struct Importer: Sendable {
                         switch line {
                         case .blank:
                             summary.blankLines += 1
+                        case .skipped:
+                            summary.skippedLines += 1
                         case .event(let event, let raw):
                             summary.verdicts[try recorder.record(event, origin: origin, raw: batch.text(raw)), default: 0] += 1
                         case .reject(let reject, let raw):

@@ -44,6 +44,18 @@ struct JSONScanner {
         if topLevel != .object { throw JSONSyntaxError(.notAnObject(topLevel), at: start) }
     }
 
+    /// Calls `member` for each member of the object whose `{` is at `start` in `line`, a line
+    /// that ``scanObject(_:member:)`` accepted: nested objects are validated but not reported
+    /// by that scan, so a path into one (``FieldPaths``) scans it again, on demand.
+    static func forEachMember(
+        ofObjectAt start: Int, in line: UnsafeRawBufferPointer, _ member: (JSONMember) -> Void
+    ) {
+        var scanner = JSONScanner(line)
+        scanner.position = start
+        // Cannot throw: the same bytes passed the full scan (whose depth limit already held).
+        try? scanner.scanObject(depth: 1, member: member)
+    }
+
     @inline(__always)
     private mutating func skipWhitespace() {
         while position < bytes.count {

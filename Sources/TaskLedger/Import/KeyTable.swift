@@ -20,8 +20,9 @@ struct KeyTable: Sendable {
         var bytes: [UInt8] = []
         var entries: [Entry] = []
         for field in FieldMapping.Field.allCases {
-            for (rank, key) in mapping.keys(for: field).enumerated() {
-                let utf8 = Array(key.utf8)
+            // Only top-level keys: a mapping with nested paths is resolved by `FieldPaths`.
+            for (rank, path) in mapping.paths(for: field).enumerated() where path.segments.count == 1 {
+                let utf8 = path.segmentBytes[0]
                 entries.append(
                     Entry(
                         offset: bytes.count, count: utf8.count, field: Int32(field.index),

@@ -22,9 +22,41 @@ struct LineFields {
         }
     }
 
+    /// Where the line's fields are: found by key (``FieldWinners``), or by ``FieldPaths``
+    /// when the mapping has nested paths (one lookup per field, in `Field.index` order).
+    enum Locations {
+        case keys(FieldWinners)
+        case paths([FieldPaths.Lookup])
+    }
+
+    /// One field's value in the line.
+    private enum Located {
+        case absent
+        /// `member`: the top-level member holding it; `path`: set when it is nested.
+        case value(JSONValue, member: Int?, path: FieldPath?)
+        case notAnObject(path: FieldPath, prefix: String, found: JSONKind)
+    }
+
     let line: ScannedLine
-    let winners: FieldWinners
+    let locations: Locations
     let mapping: FieldMapping
+    /// The source of events whose line has none (a profile's `source:`).
+    var defaultSource: String?
+
+    private func locate(_ field: Field) -> Located {
+        switch locations {
+        case .keys(let winners):
+            guard let index = winners.member(for: field) else { return .absent }
+            return .value(line.members[index].value, member: index, path: nil)
+        case .paths(let lookups):
+            switch lookups[field.index] {
+            case .absent: return .absent
+            case .found(let value, let member, let path):
+                return .value(value, member: member, path: member == nil ? path : nil)
+            case .notAnObject(let path, let prefix, let found): return .notAnObject(path: path, prefix: prefix, found: found)
+            }
+        }
+    }
 
     /// The event, or the first reject in SPEC §4 order.
     func event() -> Result<StatusEvent, LineReject> {
@@ -57,48 +89,58 @@ struct LineFields {
         return .success(
             StatusEvent(
                 task: taskText, state: stateText, timestamp: timestamp, id: id.value,
-                actor: actor.value ?? "", source: source.value ?? "", stage: stage.value ?? "",
+                actor: actor.value ?? "", source: source.value ?? defaultSource ?? "", stage: stage.value ?? "",
                 detail: detail.value ?? "", attrs: line.attrsJSON()))
+    }
+
+    /// The value of `field`, or the read to return when there is none to type-check.
+    private func value(_ field: Field) -> (JSONValue, Located)? {
+        let located = locate(field)
+        if case .value(let value, _, _) = located { return (value, located) }
+        return nil
+    }
+
+    /// What to return for a field that has no value: absent, or a path the line cannot follow.
+    private func noValue<Value>(_ field: Field) -> Read<Value> {
+        guard case .notAnObject(let path, let prefix, let found) = locate(field) else { return .absent }
+        return .badField(
+            "field \(field) (path \"\(path)\"): \(prefix) is \(Self.article(found)), not an object; "
+                + "paths go through objects only")
     }
 
     /// `task`: a string, or an integer literal taken as its decimal text (`7` is task "7").
     private func readTask() -> Read<String> {
-        guard let index = winners.member(for: .task) else { return .absent }
-        let value = line.members[index].value
+        guard let (value, located) = value(.task) else { return noValue(.task) }
         switch value.kind {
         case .string:
-            return text(.task, index, value)
+            return text(.task, located, value)
         case .number where value.isInteger:
             return .valid(String(decoding: line.raw(value.start..<value.end), as: UTF8.self))
         default:
-            return .badField(wrongType(.task, index, expected: "a string or an integer"))
+            return .badField(wrongType(.task, located, value, expected: "a string or an integer"))
         }
     }
 
     private func readString(_ field: Field) -> Read<String> {
-        guard let index = winners.member(for: field) else { return .absent }
-        let value = line.members[index].value
+        guard let (value, located) = value(field) else { return noValue(field) }
         guard value.kind == .string else {
-            return .badField(wrongType(field, index, expected: "a string"))
+            return .badField(wrongType(field, located, value, expected: "a string"))
         }
-        return text(field, index, value)
+        return text(field, located, value)
     }
 
     /// A string field's text; an escaped NUL (`\u0000`) is refused (``StatusEvent/nulRefusal(field:)``).
-    private func text(_ field: Field, _ index: Int, _ value: JSONValue) -> Read<String> {
+    private func text(_ field: Field, _ located: Located, _ value: JSONValue) -> Read<String> {
         let text = line.text(of: value)
         if value.hasEscapes, text.utf8.contains(0) {
-            let key = line.withKey(of: index) { String(decoding: $0, as: UTF8.self) }
-            let name = key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
-            return .badField(StatusEvent.nulRefusal(field: name))
+            return .badField(StatusEvent.nulRefusal(field: name(field, located)))
         }
         return .valid(text)
     }
 
     /// `ts`: an RFC 3339 string or a number of epoch seconds (milliseconds from 1e11).
     private func readTimestamp() -> Read<Int64> {
-        guard let index = winners.member(for: .ts) else { return .absent }
-        let value = line.members[index].value
+        guard let (value, located) = value(.ts) else { return noValue(.ts) }
         switch value.kind {
         case .string:
             let contents = line.raw(value.contents)
@@ -119,7 +161,27 @@ struct LineFields {
             return .valid(ms)
         default:
             return .badField(
-                wrongType(.ts, index, expected: "an RFC 3339 string or an epoch number"))
+                wrongType(.ts, located, value, expected: "an RFC 3339 string or an epoch number"))
+        }
+    }
+
+    /// `task`, or `task (key "job_id")` / `task (path "a.b")` when it is not the field's name.
+    private func name(_ field: Field, _ located: Located) -> String {
+        guard case .value(_, let member, let path) = located else { return field.rawValue }
+        if let path { return "\(field) (path \"\(path)\")" }
+        guard let member else { return field.rawValue }
+        let key = line.withKey(of: member) { String(decoding: $0, as: UTF8.self) }
+        return key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
+    }
+
+    private static func article(_ kind: JSONKind) -> String {
+        switch kind {
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a bool"
+        case .null: "null"
+        case .object: "an object"
+        case .array: "an array"
         }
     }
 
@@ -128,21 +190,9 @@ struct LineFields {
     }
 
     /// `field task is a float (1.5): expected …`, naming the key when it is not the field's name.
-    private func wrongType(_ field: Field, _ index: Int, expected: String) -> String {
-        let member = line.members[index].member
-        let key = line.withKey(of: index) { String(decoding: $0, as: UTF8.self) }
-        let name = key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
-        let range = member.value.start..<member.value.end
-        let found =
-            switch member.value.kind {
-            case .string: "a string"
-            case .number: member.value.isInteger ? "an integer" : "a float"
-            case .bool: "a bool"
-            case .null: "null"
-            case .object: "an object"
-            case .array: "an array"
-            }
-        return "field \(name) is \(found) (\(excerpt(range))): expected \(expected)"
+    private func wrongType(_ field: Field, _ located: Located, _ value: JSONValue, expected: String) -> String {
+        let found = value.kind == .number ? (value.isInteger ? "an integer" : "a float") : Self.article(value.kind)
+        return "field \(name(field, located)) is \(found) (\(excerpt(value.start..<value.end))): expected \(expected)"
     }
 
     /// The raw text of `range`, cut at a character boundary after 40 bytes.

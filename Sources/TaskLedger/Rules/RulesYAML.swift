@@ -28,6 +28,11 @@ extension Rules {
         guard let map = root as? [String: Any] else {
             throw RulesError.invalid("the rules file must be a mapping with keys \(Rules.topLevelKeys.sorted().joined(separator: ", "))")
         }
+        try self.init(document: map)
+    }
+
+    /// Loads rules from a parsed YAML mapping (a rules file, or the rules keys of a profile).
+    init(document map: [String: Any]) throws {
         for key in map.keys where !Rules.topLevelKeys.contains(key) {
             throw RulesError.invalid("unknown key '\(key)' (expected one of \(Rules.topLevelKeys.sorted().joined(separator: ", ")))")
         }
@@ -91,7 +96,8 @@ extension Rules {
             let targets = states.filter { transitions[state]?.contains($0) == true }
             out += "  \(Rules.quoted(state)): \(list(targets))\n"
         }
-        out += "aliases:\n"
+        // `aliases:` alone would read back as null, not as an empty mapping.
+        out += aliases.isEmpty ? "aliases: {}\n" : "aliases:\n"
         for state in states {
             for alias in aliases.keys.sorted() where aliases[alias] == state {
                 out += "  \(Rules.quoted(alias)): \(Rules.quoted(state))\n"
