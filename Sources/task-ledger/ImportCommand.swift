@@ -53,7 +53,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try self.ledger.open(create: true)
-        let importer = Importer(ledger: ledger, mapping: try FieldMapping(specs: fields), batchSize: batchSize)
+        let importer = ledger.importer(mapping: try FieldMapping(specs: fields), batchSize: batchSize)
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
