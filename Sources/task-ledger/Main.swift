@@ -63,6 +63,6 @@ struct TaskLedgerCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, WriteCommand.self, StatusCommand.self,
             HistoryCommand.self, StaleCommand.self, DeliverCommand.self, ReportCommand.self,
-            VerifyCommand.self, RulesCommand.self, GenerateCommand.self,
+            VerifyCommand.self, RulesCommand.self, GenerateCommand.self, MigrateCommand.self,
         ])
 }
