@@ -64,6 +64,36 @@ struct PostgresConformanceCLITests {
         #expect(summaries[0] == summaries[1])
     }
 
+    @Test func killedImportsResumeToTheLedgerOfOneCleanImport() throws {
+        let dir = try TempDir()
+        let pg = try ScratchDatabase()
+        let gz = "stream.jsonl.gz"
+        try #require(CLI.run(["generate", "--tasks", "3000", "--seed", "7", "--gzip", "--output", dir.path(gz)]).status == 0)
+        let clean = dir.path("clean.sqlite")
+        #expect(try CLI.run(["import", "--db", clean, "--quiet", "--batch-size", "500", gz], directory: dir.url).status == 0)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<4 {
+            let (process, _, _) = try CLI.start(["import", "--db", pg.url, "--quiet", "--batch-size", "500", gz], directory: dir.url)
+            usleep(UInt32.random(in: 100_000...700_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        #expect(try CLI.run(["import", "--db", pg.url, "--quiet", "--batch-size", "500", gz], directory: dir.url).status == 0)
+        #expect(try CLI.run(["verify", "--db", pg.url]).status == 0)
+        for (db, out) in [(clean, "a"), (pg.url, "b")] {
+            #expect(try CLI.run(["report", "--db", db, "--out", dir.path(out), "--now", "latest"]).status == 0)
+        }
+        for file in ["outcomes.csv", "violations.csv", "stale.csv"] {
+            #expect(try Data(contentsOf: dir.url.appendingPathComponent("a/\(file)"))
+                == Data(contentsOf: dir.url.appendingPathComponent("b/\(file)")), "\(file)")
+        }
+        let summaries = try ["a", "b"].map { name in
+            try String(contentsOfFile: dir.path("\(name)/summary.json"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.contains("\"ledger\"") }
+        }
+        #expect(summaries[0] == summaries[1], "the same events, rejects and tasks")
+    }
+
     @Test func migrateCopiesAnSQLiteLedgerWithItsHistoryInOrder() throws {
         let dir = try TempDir()
         let pg = try ScratchDatabase()

@@ -13,6 +13,11 @@ struct CopyText {
             buffer.writeStaticString("\\N")
             return
         }
+        // Most values need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x0E }) {
+            buffer.writeString(text)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
