@@ -82,7 +82,10 @@ public final class PostgresLedger: LedgerStore {
         case .server:
             let message = psql.serverInfo?[.message] ?? "server error"
             let state = psql.serverInfo?[.sqlState] ?? "?"
-            if ["28000", "28P01", "3D000"].contains(state) {
+            if state == "3D000" {
+                return LedgerError.cannotOpen(path: location, reason: "PostgreSQL says: \(message); create it first (createdb)")
+            }
+            if ["28000", "28P01"].contains(state) {
                 return LedgerError.cannotOpen(path: location, reason: "PostgreSQL says: \(message)")
             }
             return LedgerError.database(path: location, message: "PostgreSQL says: \(message) (SQLSTATE \(state))")
