@@ -18,7 +18,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let ledger = try self.ledger.open(create: false)
         let events = try ledger.history(task: task)
-        guard !events.isEmpty else { throw CLIError("task '\(task)': no events in \(self.ledger.db)") }
+        guard !events.isEmpty else { throw CLIError("task '\(task)': no events in \(ledger.location)") }
         if json { return try printJSON(events) }
         print(["seq", "ts", "state", "verdict", "from", "actor", "stage", "origin"].joined(separator: "\t"))
         for e in events {

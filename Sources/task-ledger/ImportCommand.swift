@@ -55,7 +55,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let ledger = try self.ledger.open(create: true)
         let profile = try self.ledger.loadProfile() ?? Profile(name: "none")
-        let importer = Importer(ledger: ledger, decoder: try profile.decoder(fieldSpecs: fields), batchSize: batchSize)
+        let importer = ledger.importer(decoder: try profile.decoder(fieldSpecs: fields), batchSize: batchSize)
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1

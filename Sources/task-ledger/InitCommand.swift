@@ -16,7 +16,6 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
 
     func run() throws {
-        _ = try ledger.open(create: true)
-        print("ledger ready: \(ledger.db)")
+        print("ledger ready: \(try ledger.open(create: true).location)")
     }
 }

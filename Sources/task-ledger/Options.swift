@@ -4,8 +4,12 @@ import TaskLedger
 
 /// `--db PATH`, shared by every command that opens a ledger.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger file (SQLite).", valueName: "path"))
-    var db: String
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "The ledger: an SQLite file, or postgres://user@host:port/dbname. Default: $TASK_LEDGER_DB.", valueName: "path|url"))
+    var dbOption: String?
+
+    /// `--db`, else `$TASK_LEDGER_DB` (checked by ``validate()``).
+    var db: String { dbOption ?? ProcessInfo.processInfo.environment["TASK_LEDGER_DB"] ?? "" }
 
     @Option(name: .long, help: ArgumentHelp("A rules file (YAML) replacing the default rules.", valueName: "file"))
     var rules: String?
@@ -36,13 +40,13 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    /// Opens the ledger; `create` for commands that write.
-    func open(create: Bool) throws -> Ledger {
-        try Ledger(path: db, rules: loadRules(), mode: create ? .create : .existing)
+    /// Opens the ledger (SQLite or PostgreSQL, by the form of `--db`); `create` for commands that write.
+    func open(create: Bool) throws -> any LedgerStore {
+        try openLedger(db, rules: loadRules(), mode: create ? .create : .existing)
     }
 
     func validate() throws {
-        guard !db.isEmpty else { throw ValidationError("--db must not be empty") }
+        guard !db.isEmpty else { throw ValidationError("--db must not be empty (give --db or set TASK_LEDGER_DB)") }
     }
 }
 
@@ -71,7 +75,7 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Parses `--now TS|latest` (nil → the wall clock).
-func resolveNow(_ text: String?, ledger: Ledger) throws -> Int64 {
+func resolveNow(_ text: String?, ledger: any LedgerStore) throws -> Int64 {
     guard let text else { return wallClockMillis() }
     if text == "latest" {
         return try ledger.latestTimestamp() ?? wallClockMillis()

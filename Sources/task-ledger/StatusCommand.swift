@@ -30,7 +30,7 @@ struct StatusCommand: ParsableCommand {
         let ledger = try self.ledger.open(create: false)
         let snapshot = try ledger.snapshot(task: task)
         let events = try ledger.eventCount(task: task)
-        guard events > 0 else { throw CLIError("task '\(task)': no events in \(self.ledger.db)") }
+        guard events > 0 else { throw CLIError("task '\(task)': no events in \(ledger.location)") }
         let output = Output(
             task: task, state: snapshot?.state, terminal: snapshot.map { ledger.rules.isTerminal($0.state) } ?? false,
             stage: snapshot?.stage, actor: snapshot?.actor, source: snapshot?.source,

@@ -120,15 +120,7 @@ extension Ledger {
             Report.Transition(
                 from: entry.from.map { String(decoding: $0, as: UTF8.self) },
                 to: String(decoding: entry.to, as: UTF8.self), applied: entry.applied, count: entry.count)
-        }.sorted { a, b in
-            if a.from != b.from {
-                guard let af = a.from else { return true }
-                guard let bf = b.from else { return false }
-                return Bytewise.less(af, bf)
-            }
-            if a.to != b.to { return Bytewise.less(a.to, b.to) }
-            return a.applied && !b.applied
-        }
+        }.sorted(by: Report.Transition.precedes)
     }
 }
 

@@ -136,12 +136,7 @@ public final class Ledger: Sendable {
     /// with its verdict, the snapshot updated in the same transaction.
     @discardableResult
     public func write(_ event: StatusEvent) throws -> Verdict {
-        // The importer refuses these as bad_field; a library caller gets the same refusal.
-        for (name, value) in [("task", event.task), ("state", event.state), ("id", event.id ?? ""), ("actor", event.actor),
-                              ("source", event.source), ("stage", event.stage), ("detail", event.detail)]
-        where value.utf8.contains(0) {
-            throw LedgerError.invalidEvent(StatusEvent.nulRefusal(field: name))
-        }
+        try Ledger.refuseNUL(in: event)
         return try writeTransaction { db in
             let recorder = try EventRecorder(db: db, rules: rules)
             let verdict = try recorder.record(event, origin: .live, raw: Ledger.rawLine(of: event))

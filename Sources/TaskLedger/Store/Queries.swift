@@ -29,22 +29,14 @@ extension Ledger {
 
     /// ``staleTasks(now:olderThan:)`` inside a read the caller owns (the report reads once).
     static func staleTasks(_ db: Database, rules: Rules, now: Int64, olderThan: Int64? = nil) throws -> [StaleTask] {
-        let minimum = olderThan ?? ([rules.defaultStaleAfter] + Array(rules.staleAfter.values)).min()!
         let candidates = try Row.fetchAll(
             db, sql: """
                 SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
                 FROM task_state_snapshot WHERE terminal_ts IS NULL AND last_ts < ?
                 """,
-            arguments: [now &- minimum]
+            arguments: [now &- rules.smallestStaleThreshold(olderThan: olderThan)]
         ).map(Snapshot.init(row:))
-        return candidates.compactMap { snapshot -> StaleTask? in
-            let threshold = olderThan ?? rules.staleThreshold(for: snapshot.state)
-            let age = now - snapshot.lastTimestamp
-            return age > threshold ? StaleTask(snapshot: snapshot, age: age, threshold: threshold) : nil
-        }
-        .sorted { a, b in
-            a.age != b.age ? a.age > b.age : Array(a.snapshot.task.utf8).lexicographicallyPrecedes(b.snapshot.task.utf8)
-        }
+        return rules.staleTasks(among: candidates, now: now, olderThan: olderThan)
     }
 
     /// Number of rows of `task` in `task_events`.

@@ -34,32 +34,13 @@ extension Ledger {
     /// order) and compares with `task_state_snapshot`. Reads one consistent snapshot of the ledger.
     public func verify() throws -> VerifyReport {
         try read { db in
-            var rebuilt: [String: Snapshot] = [:]
-            var problems: [String] = []
-            var events = 0
+            var rebuild = SnapshotRebuild(rules: rules)
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT seq, task, state, verdict, ts, actor, source, stage FROM task_events ORDER BY seq
                 """)
             while let row = try rows.next() {
-                events += 1
-                let seq: Int64 = row[0]
-                let task: String = row[1]
-                let state: String = row[2]
-                guard let verdict = Verdict(rawValue: row[3]) else {
-                    problems.append("event \(seq) of task '\(task)' has unknown verdict '\(row[3] as String)'")
-                    continue
-                }
-                guard verdict.changesSnapshot else { continue }
-                let event = StatusEvent(task: task, state: state, timestamp: row[4], actor: row[5], source: row[6], stage: row[7])
-                let terminal = rules.isTerminal(state)
-                if let current = rebuilt[task] {
-                    if current.terminalTimestamp != nil {
-                        problems.append("event \(seq): task '\(task)' was applied after its terminal event")
-                    }
-                    rebuilt[task] = current.applying(event, state: state, terminal: terminal)
-                } else {
-                    rebuilt[task] = Snapshot.first(event, state: state, terminal: terminal)
-                }
+                rebuild.replay(seq: row[0], task: row[1], state: row[2], verdict: row[3], timestamp: row[4],
+                               actor: row[5], source: row[6], stage: row[7])
             }
             var stored: [String: Snapshot] = [:]
             let snapshotRows = try Row.fetchCursor(db, sql: """
@@ -69,13 +50,7 @@ extension Ledger {
                 let s = Snapshot(row: row)
                 stored[s.task] = s
             }
-            let tasks = Set(rebuilt.keys).union(stored.keys)
-            var differences: [VerifyReport.Difference] = []
-            for task in tasks.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-            where rebuilt[task] != stored[task] {
-                differences.append(.init(task: task, rebuilt: rebuilt[task], stored: stored[task]))
-            }
-            return VerifyReport(events: events, tasks: tasks.count, differences: differences, problems: problems)
+            return rebuild.report(stored: stored)
         }
     }
 }

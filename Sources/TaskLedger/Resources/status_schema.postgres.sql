@@ -1,0 +1,1 @@
+../../../schema/status_schema.postgres.sql

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+@Suite("The same ledger on SQLite and on PostgreSQL", .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipReason))
+struct PostgresConformanceCLITests {
+    /// Every fixture, a generated stream full of violations, and live writes, into both stores
+    /// with the same commands: the report files must be the same bytes.
+    @Test func everyFixtureAndReportIsByteIdenticalOnBothStores() throws {
+        let dir = try TempDir()
+        let pg = try ScratchDatabase()
+        let generated = "generated.jsonl.gz"
+        try #require(CLI.run(["generate", "--tasks", "1500", "--seed", "9", "--violation-rate", "0.08", "--gzip",
+                              "--output", dir.path(generated)]).status == 0)
+        let fixtures = CLI.root.appendingPathComponent("fixtures").path
+        try FileManager.default.createSymbolicLink(atPath: dir.path("fixtures"), withDestinationPath: fixtures)
+        let imports: [[String]] = [
+            ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"],
+            ["--field", "task=job_id", "--field", "state=phase", "--field", "ts=@timestamp", "--field", "actor=worker",
+             "fixtures/other-system.jsonl"],
+            ["--batch-size", "700", generated],
+            // Again: nothing is added on either store.
+            ["fixtures/events.jsonl", generated],
+        ]
+        let writes: [[String]] = [
+            ["--task", "live-1", "--state", "queued", "--ts", "2026-11-24T10:00:00Z", "--actor", "a|b"],
+            ["--task", "live-1", "--state", "succeeded", "--ts", "2026-11-24T10:05:00Z"],
+            ["--task", "live-1", "--state", "failed", "--ts", "2026-11-24T10:06:00Z"],
+            ["--task", "live-2", "--state", "running", "--ts", "2026-11-24T10:00:00Z", "--id", "e-1"],
+            ["--task", "live-2", "--state", "queued", "--ts", "2026-11-24T10:01:00Z", "--id", "e-1"],
+            ["--task", "live-3", "--state", "bogus", "--ts", "2026-11-24T10:02:00Z", "--detail", "tab\there\nnewline\\"],
+        ]
+        var outputs: [String: [String]] = [:]
+        for db in [dir.path("ledger.sqlite"), pg.url] {
+            var seen: [String] = []
+            for args in imports {
+                let r = try CLI.run(["import", "--db", db, "--quiet"] + args, directory: dir.url)
+                #expect(r.status == 0, "\(r.stderr)")
+                seen.append(r.stdout.replacingOccurrences(of: #" · [0-9.]+ s · [0-9]+ events/s"#, with: "", options: .regularExpression))
+            }
+            for args in writes {
+                let r = try CLI.run(["write", "--db", db] + args)
+                seen.append("\(r.status) \(r.stdout)")
+            }
+            let out = dir.path(db == pg.url ? "pg" : "sqlite")
+            let report = try CLI.run(["report", "--db", db, "--out", out, "--now", "latest"])
+            #expect(report.status == 0, "\(report.stderr)")
+            seen.append(try CLI.run(["verify", "--db", db]).stdout)
+            seen.append(try CLI.run(["history", "--db", db, "live-1"]).stdout)
+            seen.append(try CLI.run(["stale", "--db", db, "--now", "latest", "--json"]).stdout)
+            outputs[db] = seen
+        }
+        #expect(outputs[pg.url] == outputs[dir.path("ledger.sqlite")])
+        for file in ["outcomes.csv", "violations.csv", "stale.csv"] {
+            let sqlite = try Data(contentsOf: URL(fileURLWithPath: dir.path("sqlite/\(file)")))
+            let postgres = try Data(contentsOf: URL(fileURLWithPath: dir.path("pg/\(file)")))
+            #expect(sqlite.count > 60, "\(file) should have rows")
+            #expect(sqlite == postgres, "\(file) differs between SQLite and PostgreSQL")
+        }
+        // summary.json names its ledger; everything else must agree.
+        let summaries = try ["sqlite", "pg"].map { name in
+            try String(contentsOfFile: dir.path("\(name)/summary.json"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.contains("\"ledger\"") }
+        }
+        #expect(summaries[0] == summaries[1])
+    }
+
+    @Test func killedImportsResumeToTheLedgerOfOneCleanImport() throws {
+        let dir = try TempDir()
+        let pg = try ScratchDatabase()
+        let gz = "stream.jsonl.gz"
+        try #require(CLI.run(["generate", "--tasks", "3000", "--seed", "7", "--gzip", "--output", dir.path(gz)]).status == 0)
+        let clean = dir.path("clean.sqlite")
+        #expect(try CLI.run(["import", "--db", clean, "--quiet", "--batch-size", "500", gz], directory: dir.url).status == 0)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<4 {
+            let (process, _, _) = try CLI.start(["import", "--db", pg.url, "--quiet", "--batch-size", "500", gz], directory: dir.url)
+            usleep(UInt32.random(in: 100_000...700_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        #expect(try CLI.run(["import", "--db", pg.url, "--quiet", "--batch-size", "500", gz], directory: dir.url).status == 0)
+        #expect(try CLI.run(["verify", "--db", pg.url]).status == 0)
+        for (db, out) in [(clean, "a"), (pg.url, "b")] {
+            #expect(try CLI.run(["report", "--db", db, "--out", dir.path(out), "--now", "latest"]).status == 0)
+        }
+        for file in ["outcomes.csv", "violations.csv", "stale.csv"] {
+            #expect(try Data(contentsOf: dir.url.appendingPathComponent("a/\(file)"))
+                == Data(contentsOf: dir.url.appendingPathComponent("b/\(file)")), "\(file)")
+        }
+        let summaries = try ["a", "b"].map { name in
+            try String(contentsOfFile: dir.path("\(name)/summary.json"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.contains("\"ledger\"") }
+        }
+        #expect(summaries[0] == summaries[1], "the same events, rejects and tasks")
+    }
+
+    @Test func migrateCopiesAnSQLiteLedgerWithItsHistoryInOrder() throws {
+        let dir = try TempDir()
+        let pg = try ScratchDatabase()
+        let sqlite = dir.path("ledger.sqlite")
+        let fixtures = CLI.root.appendingPathComponent("fixtures")
+        try #require(CLI.run(["import", "--db", sqlite, "--quiet", fixtures.appendingPathComponent("events.jsonl").path]).status == 0)
+        try #require(CLI.run(["deliver", "--db", sqlite, "--task", "t1", "--channel", "c", "--key", "k"]).status == 0)
+        let migrate = try CLI.run(["migrate", "--from", sqlite, "--to", pg.url])
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        #expect(try CLI.run(["verify", "--db", pg.url]).status == 0)
+        for db in [sqlite, pg.url] {
+            #expect(try CLI.run(["report", "--db", db, "--out", dir.path(db == sqlite ? "a" : "b"), "--now", "latest"]).status == 0)
+        }
+        for file in ["outcomes.csv", "violations.csv", "stale.csv"] {
+            #expect(try Data(contentsOf: dir.url.appendingPathComponent("a/\(file)"))
+                == Data(contentsOf: dir.url.appendingPathComponent("b/\(file)")), "\(file)")
+        }
+        // The copy continues the SQLite ledger: a re-import adds nothing, a delivery is remembered,
+        // a new event follows the copied history.
+        let again = try CLI.run(["import", "--db", pg.url, "--quiet", fixtures.appendingPathComponent("events.jsonl").path])
+        #expect(again.stdout.hasPrefix("lines 0 · resumed"), "\(again.stdout)")
+        #expect(try CLI.run(["deliver", "--db", pg.url, "--task", "t1", "--channel", "c", "--key", "k"]).stdout == "suppressed duplicate\n")
+        try #require(CLI.run(["write", "--db", pg.url, "--task", "new", "--state", "queued"]).status == 0)
+        #expect(try pg.query("SELECT max(seq) = (SELECT seq FROM task_events WHERE task = 'new') FROM task_events") == "t")
+        // Into a database that already holds a ledger: refused, nothing copied.
+        let twice = try CLI.run(["migrate", "--from", sqlite, "--to", pg.url])
+        #expect(twice.status == 3)
+        #expect(twice.stderr.contains("already holds rows"))
+    }
+
+    @Test func aLedgerInAnotherDatabaseIsMissingUntilInit() throws {
+        let pg = try ScratchDatabase()
+        let status = try CLI.run(["status", "--db", pg.url, "t1"])
+        #expect(status.status == 3)
+        #expect(status.stderr.contains("no ledger here"), "\(status.stderr)")
+        #expect(try CLI.run(["init", "--db", pg.url]).status == 0)
+        #expect(try pg.query("SELECT version FROM ledger_schema") == "1")
+        let absent = try CLI.run(["init", "--db", pg.url + "_absent"])
+        #expect(absent.status == 3)
+        #expect(absent.stderr.contains("does not exist; create it first"), "\(absent.stderr)")
+    }
+
+    @Test func anUnreachableServerIsAClearErrorWithExit3() throws {
+        let r = try CLI.run(["status", "--db", "postgres://nobody@127.0.0.1:1/none", "t1"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("cannot connect"), "\(r.stderr)")
+    }
+}
