@@ -64,6 +64,32 @@ struct PostgresConformanceCLITests {
         #expect(summaries[0] == summaries[1])
     }
 
+    /// Profiles (issue 8) change how lines are read and which rules judge them; neither may
+    /// depend on the store.
+    @Test(arguments: [
+        ("github-actions", "fixtures/github-actions-workflow-jobs.jsonl"), ("celery", "fixtures/celery-events.jsonl"),
+    ])
+    func profileFixturesGiveTheSameReportsOnBothStores(profile: String, fixture: String) throws {
+        let dir = try TempDir()
+        let pg = try ScratchDatabase()
+        let file = CLI.root.appendingPathComponent(fixture).path
+        var summaries: [String] = []
+        for (db, out) in [(dir.path("ledger.sqlite"), "sqlite"), (pg.url, "pg")] {
+            let r = try CLI.run(["import", "--db", db, "--quiet", "--profile", profile, file])
+            #expect(r.status == 0, "\(r.stderr)")
+            summaries.append(r.stdout.replacingOccurrences(of: #" · [0-9.]+ s · [0-9]+ events/s"#, with: "", options: .regularExpression))
+            let report = try CLI.run(["report", "--db", db, "--profile", profile, "--out", dir.path(out), "--now", "latest"])
+            #expect(report.status == 0, "\(report.stderr)")
+        }
+        #expect(summaries[0] == summaries[1])
+        #expect(summaries[0].contains("skipped"), "the fixture has lines that only: leaves out")
+        for name in ["outcomes.csv", "violations.csv", "stale.csv"] {
+            let sqlite = try Data(contentsOf: URL(fileURLWithPath: dir.path("sqlite/\(name)")))
+            #expect(sqlite == (try Data(contentsOf: URL(fileURLWithPath: dir.path("pg/\(name)")))), "\(profile): \(name)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("sqlite/outcomes.csv"))).count > 100)
+    }
+
     @Test func killedImportsResumeToTheLedgerOfOneCleanImport() throws {
         let dir = try TempDir()
         let pg = try ScratchDatabase()
