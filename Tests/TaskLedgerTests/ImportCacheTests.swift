@@ -92,4 +92,22 @@ struct ImportCacheTests {
         #expect(try importing.snapshot(task: "z")?.state == "SUCCEEDED")
         #expect(try importing.verify().isClean)
     }
+
+    /// A stream with more tasks than the cache holds evicts it (for flat memory) and must give
+    /// the same ledger as one that fits.
+    @Test func anImportWithMoreTasksThanTheCacheHoldsGivesTheSameLedger() throws {
+        let dir = try TempDirectory()
+        let file = dir.path("stream.jsonl")
+        try StreamGenerator(tasks: 300, seed: 5, violationRate: 0.05).write(toPath: file)
+        _ = try Importer(ledger: try Ledger(path: dir.path("roomy.sqlite")), batchSize: 200).importFile(file)
+        var tight = Importer(ledger: try Ledger(path: dir.path("tight.sqlite")), batchSize: 200)
+        tight.snapshotCacheCapacity = 10
+        _ = try tight.importFile(file)
+        let roomy = try LedgerContent(path: dir.path("roomy.sqlite"))
+        let evicting = try LedgerContent(path: dir.path("tight.sqlite"))
+        #expect(roomy.events.count > 2_000)
+        #expect(roomy.events == evicting.events)
+        #expect(roomy.snapshots == evicting.snapshots)
+        #expect(roomy.rejects == evicting.rejects)
+    }
 }

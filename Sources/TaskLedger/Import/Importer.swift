@@ -8,6 +8,8 @@ public struct Importer: Sendable {
     public let decoder: EventDecoder
     /// Lines per transaction.
     public var batchSize: Int
+    /// Tasks whose snapshots stay cached between transactions (see ``SnapshotCache``).
+    var snapshotCacheCapacity = SnapshotCache.defaultCapacity
 
     public init(ledger: Ledger, mapping: FieldMapping = .init(), batchSize: Int = 20_000) {
         self.init(ledger: ledger, decoder: EventDecoder(mapping: mapping), batchSize: batchSize)
@@ -53,7 +55,7 @@ public struct Importer: Sendable {
                 _ = source.head(maxBytes: Checkpoint.headSize)
             }
         }
-        let cache = SnapshotCache()
+        let cache = SnapshotCache(capacity: snapshotCacheCapacity)
         let fileSize = source.fileSize
         let reader = BatchReader(
             source: source, decoder: decoder, resumable: resumable, chunkSize: min(batchSize, BatchReader.chunkSize))

@@ -17,7 +17,12 @@ final class SnapshotCache {
     /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
     let capacity: Int
 
-    init(capacity: Int = 500_000) {
+    /// Enough for a 1M-line stream of ~100k tasks; a stream with more tasks evicts, so that
+    /// peak memory stays flat (measured: 142 MB for 1M lines, 141.5 MB for 3M with 300k tasks;
+    /// 191 MB for 3M with a 500k-task bound).
+    static let defaultCapacity = 150_000
+
+    init(capacity: Int = SnapshotCache.defaultCapacity) {
         self.capacity = capacity
     }
 
