@@ -45,6 +45,10 @@ public final class Ledger: Sendable {
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 16 KiB pages for a new ledger (a no-op on an existing one): a quarter of the
+            // write calls for WAL frames and checkpoints. 1M-line import, 3 interleaved runs:
+            // min 10.21 -> 8.89 s, median 10.63 -> 9.64 s, system time 1.0 -> 0.55 s.
+            try db.execute(sql: "PRAGMA page_size = 16384")
             // 32 MiB of page cache per connection (used only as needed): random inserts into
             // the event-id index stay in memory during large imports.
             try db.execute(sql: "PRAGMA cache_size = -32768")
