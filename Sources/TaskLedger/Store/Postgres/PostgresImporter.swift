@@ -25,34 +25,19 @@ public struct PostgresImporter: LedgerImporting {
     public func importFile(
         _ path: String, progress: (ImportProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ImportSummary {
-        let start = Date()
+        let began = Date()
         var summary = ImportSummary()
-        var source = try LineSource(path: path)
-        let head = source.head(maxBytes: Checkpoint.headSize)
-        var checkpoint = Checkpoint(
-            path: path, headHash: Checkpoint.hash(head[...]), headLength: head.count, offset: 0, lines: 0,
-            compressed: source.isGzip)
-        let resumable = path != "-"
-        var resumedOffset: Int64 = 0
-        if resumable, let saved = try ledger.checkpoint(path: path), saved.matches(head: head) {
-            if try source.skip(toOffset: saved.offset, lines: saved.lines) {
-                checkpoint.offset = saved.offset
-                checkpoint.lines = saved.lines
-                summary.resumedLines = saved.lines
-                resumedOffset = saved.offset
-            } else {
-                source = try LineSource(path: path)
-                _ = source.head(maxBytes: Checkpoint.headSize)
-            }
-        }
-        let fileSize = source.fileSize
+        let start = try ImportStart(path: path, saved: { try ledger.checkpoint(path: path) })
+        summary.resumedLines = start.resumedLines
+        var checkpoint = start.checkpoint
+        let fileSize = start.source.fileSize
         let reader = BatchReader(
-            source: source, decoder: decoder, resumable: resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
+            source: start.source, decoder: decoder, resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
         defer { reader.cancel() }
         var last: DecodedBatch?
         while last == nil {
             if shouldStop() {
-                summary.elapsed = Date().timeIntervalSince(start)
+                summary.elapsed = Date().timeIntervalSince(began)
                 throw ImportAborted(file: path, reason: .interrupted(atLine: checkpoint.lines), summary: summary)
             }
             var pending = PendingBatch(file: path)
@@ -77,21 +62,15 @@ public struct PostgresImporter: LedgerImporting {
                 if batch.isLast { last = batch }
             }
             let verdicts = try ledger.commit(
-                pending, locking: .ledger, checkpoint: resumable ? checkpoint : nil,
+                pending, locking: .ledger, checkpoint: start.resumable ? checkpoint : nil,
                 now: Int64(Date().timeIntervalSince1970 * 1000))
             for verdict in verdicts { summary.verdicts[verdict, default: 0] += 1 }
             summary.lines += lines
-            summary.elapsed = Date().timeIntervalSince(start)
+            summary.elapsed = Date().timeIntervalSince(began)
             progress(ImportProgress(
-                file: path, lines: summary.lines, judged: summary.verdicts.values.reduce(0, +),
-                elapsed: summary.elapsed,
-                fraction: fileSize.map { $0 > 0 ? Double(compressedBytesRead) / Double($0) : 1 }))
+                file: path, summary: summary, compressedBytesRead: compressedBytesRead, fileSize: fileSize))
         }
-        if last?.leftPendingLine == true { summary.pendingLines += 1 }
-        summary.bytes = checkpoint.offset - resumedOffset
-        if let damage = last?.damage {
-            throw ImportAborted(file: path, reason: .damaged(damage), summary: summary)
-        }
+        try summary.finish(file: path, last: last, start: start, checkpoint: checkpoint)
         return summary
     }
 }
