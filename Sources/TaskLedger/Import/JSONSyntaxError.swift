@@ -31,7 +31,7 @@ struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUTF8:
             return "invalid UTF-8 \(at)"
         case .notAnObject(let kind):
-            return "not a JSON object: the line is \(Self.article(kind))"
+            return "not a JSON object: the line is \(kind.withArticle)"
         case .endOfLine:
             return offset == 0
                 ? "not JSON: the line is empty" : "not JSON: unexpected end of line \(at)"
@@ -55,17 +55,6 @@ struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .nestedTooDeeply:
             let limit = JSONScanner.maximumDepth
             return "not JSON: nested too deeply (more than \(limit) levels) \(at)"
-        }
-    }
-
-    private static func article(_ kind: JSONKind) -> String {
-        switch kind {
-        case .string: "a string"
-        case .number: "a number"
-        case .bool: "a bool"
-        case .null: "null"
-        case .object: "an object"
-        case .array: "an array"
         }
     }
 

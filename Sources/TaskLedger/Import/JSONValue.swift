@@ -1,6 +1,18 @@
 /// What a JSON value is, as far as decoding an event needs to know.
 enum JSONKind: Sendable, Equatable {
     case string, number, bool, null, object, array
+
+    /// The kind as messages name it: "a string", "null".
+    var withArticle: String {
+        switch self {
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a bool"
+        case .null: "null"
+        case .object: "an object"
+        case .array: "an array"
+        }
+    }
 }
 
 /// One JSON value inside a line, located by byte offsets into that line.

@@ -104,7 +104,7 @@ struct LineFields {
     private func noValue<Value>(_ field: Field) -> Read<Value> {
         guard case .notAnObject(let path, let prefix, let found) = locate(field) else { return .absent }
         return .badField(
-            "field \(field) (path \"\(path)\"): \(prefix) is \(Self.article(found)), not an object; "
+            "field \(field) (path \"\(path)\"): \(prefix) is \(found.withArticle), not an object; "
                 + "paths go through objects only")
     }
 
@@ -174,24 +174,13 @@ struct LineFields {
         return key == field.rawValue ? field.rawValue : "\(field) (key \"\(key)\")"
     }
 
-    private static func article(_ kind: JSONKind) -> String {
-        switch kind {
-        case .string: "a string"
-        case .number: "a number"
-        case .bool: "a bool"
-        case .null: "null"
-        case .object: "an object"
-        case .array: "an array"
-        }
-    }
-
     private func missing(_ field: Field) -> String {
         "missing field \(field) (looked for \(mapping.keys(for: field).joined(separator: ", ")))"
     }
 
     /// `field task is a float (1.5): expected …`, naming the key when it is not the field's name.
     private func wrongType(_ field: Field, _ located: Located, _ value: JSONValue, expected: String) -> String {
-        let found = value.kind == .number ? (value.isInteger ? "an integer" : "a float") : Self.article(value.kind)
+        let found = value.kind == .number ? (value.isInteger ? "an integer" : "a float") : value.kind.withArticle
         return "field \(name(field, located)) is \(found) (\(excerpt(value.start..<value.end))): expected \(expected)"
     }
 
