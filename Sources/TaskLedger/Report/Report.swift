@@ -49,7 +49,7 @@ public struct Report: Sendable, Equatable {
 
     /// The options the report was made with.
     public var options: ReportOptions
-    /// The ledger's path, as given to ``Ledger/init(path:rules:mode:busyTimeout:)``.
+    /// The ledger as named to the store: the SQLite path as given, or the PostgreSQL URL without its password.
     public var ledgerPath: String
     /// The rules' canonical states; any other state in `task_events` is an unknown state.
     public var knownStates: [String]
@@ -129,5 +129,22 @@ public struct Percentiles: Sendable, Equatable {
         p50 = rank(50)
         p90 = rank(90)
         p99 = rank(99)
+    }
+}
+
+extension Report {
+    /// A report from what a store read, with the parts every store derives the same way: the
+    /// state lists from `rules` (terminal states the rules no longer know but outcomes show
+    /// follow, bytewise) and the event and task counts from `eventsPerTask`.
+    init(
+        options: ReportOptions, ledgerPath: String, rules: Rules, outcomes: [Outcome], violations: [Violation],
+        stale: [StaleTask], transitions: [Transition], eventsPerTask: [String: Int], rejects: Int, open: Int
+    ) {
+        let observedTerminal = Set(outcomes.map(\.state)).subtracting(rules.terminalStates)
+        self.init(
+            options: options, ledgerPath: ledgerPath, knownStates: rules.states,
+            terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less), outcomes: outcomes,
+            violations: violations, stale: stale, transitions: transitions, events: eventsPerTask.values.reduce(0, +),
+            tasks: eventsPerTask.count, rejects: rejects, open: open)
     }
 }

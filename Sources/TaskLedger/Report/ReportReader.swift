@@ -9,18 +9,15 @@ extension Ledger {
             let window = ReportWindow(options)
             let eventsPerTask = try Ledger.eventsPerTask(db, window)
             let outcomes = try Ledger.outcomes(db, window, eventsPerTask: eventsPerTask)
-            let observedTerminal = Set(outcomes.map(\.state)).subtracting(rules.terminalStates)
             return Report(
                 options: options,
                 ledgerPath: path,
-                knownStates: rules.states,
-                terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less),
+                rules: rules,
                 outcomes: outcomes,
                 violations: try Ledger.violations(db, window),
                 stale: try Ledger.staleTasks(db, rules: rules, now: options.now),
                 transitions: try Ledger.transitions(db, window),
-                events: eventsPerTask.values.reduce(0, +),
-                tasks: eventsPerTask.count,
+                eventsPerTask: eventsPerTask,
                 rejects: try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM import_rejects WHERE \(window.sql)",
                     arguments: window.arguments) ?? 0,

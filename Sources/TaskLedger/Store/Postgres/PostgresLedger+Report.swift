@@ -24,18 +24,15 @@ extension PostgresLedger {
                     task: r.0, state: r.1, firstTimestamp: r.2, terminalTimestamp: r.3, events: eventsPerTask[r.0] ?? 0,
                     actor: r.4, source: r.5, stage: r.6))
             }
-            let observedTerminal = Set(outcomes.map(\.state)).subtracting(rules.terminalStates)
             return Report(
                 options: options,
                 ledgerPath: location,
-                knownStates: rules.states,
-                terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less),
+                rules: rules,
                 outcomes: outcomes,
                 violations: try await PostgresLedger.violations(conn, window, logger: logger),
                 stale: try await PostgresLedger.staleTasks(conn, rules: rules, now: options.now, olderThan: nil, logger: logger),
                 transitions: try await PostgresLedger.transitions(conn, window, logger: logger),
-                events: eventsPerTask.values.reduce(0, +),
-                tasks: eventsPerTask.count,
+                eventsPerTask: eventsPerTask,
                 rejects: Int(try await conn.query(
                     "SELECT count(*) FROM import_rejects WHERE \(unescaped: window.condition("ts"))", logger: logger
                 ).collect().first?.decode(Int64.self) ?? 0),
