@@ -43,54 +43,62 @@ struct ImportCacheTests {
     /// The filter starts on an empty ledger; a commit by another connection between two batches
     /// must end it, or the import would take the other writer's events for new ones.
     @Test func aDuplicateOfAnEventWrittenByAnotherWriterDuringTheImportIsCaught() throws {
-        let dir = try TempDirectory()
-        let lines = [
-            #"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z","id":"1"}"#,
-            #"{"task":"a","state":"RUNNING","ts":"2026-11-24T10:01:00Z","id":"2"}"#,
-            #"{"task":"b","state":"QUEUED","ts":"2026-11-24T10:02:00Z","id":"late"}"#,
-            #"{"task":"c","state":"QUEUED","ts":"2026-11-24T10:03:00Z","actor":"w"}"#,
-        ]
-        let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
-        let importing = try Ledger(path: dir.path("l.sqlite"))
-        let other = try Ledger(path: dir.path("l.sqlite"))
-        var batches = 0
-        let summary = try Importer(ledger: importing, batchSize: 2).importFile(file, progress: { _ in
-            batches += 1
-            guard batches == 1 else { return }
-            // After the first batch committed: the same events as lines 3 and 4, written live.
-            _ = try? other.write(event("b", "QUEUED", Timestamp.parseRFC3339("2026-11-24T10:02:00Z")!, id: "late"))
-            _ = try? other.write(event("c", "QUEUED", Timestamp.parseRFC3339("2026-11-24T10:03:00Z")!, actor: "w"))
-        })
-        #expect(summary.verdicts[.duplicate] == 2)
-        #expect(summary.verdicts[.applied] == 2)
-        #expect(try importing.history(task: "b").count == 1)
-        #expect(try importing.history(task: "c").count == 1)
-        #expect(try importing.verify().isClean)
+        let run = try importWhileAnotherWriterWrites(
+            lines: [
+                #"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z","id":"1"}"#,
+                #"{"task":"a","state":"RUNNING","ts":"2026-11-24T10:01:00Z","id":"2"}"#,
+                #"{"task":"b","state":"QUEUED","ts":"2026-11-24T10:02:00Z","id":"late"}"#,
+                #"{"task":"c","state":"QUEUED","ts":"2026-11-24T10:03:00Z","actor":"w"}"#,
+            ],
+            // The same events as lines 3 and 4.
+            others: [
+                event("b", "QUEUED", Timestamp.parseRFC3339("2026-11-24T10:02:00Z")!, id: "late"),
+                event("c", "QUEUED", Timestamp.parseRFC3339("2026-11-24T10:03:00Z")!, actor: "w"),
+            ])
+        #expect(run.summary.verdicts[.duplicate] == 2)
+        #expect(run.summary.verdicts[.applied] == 2)
+        #expect(try run.ledger.history(task: "b").count == 1)
+        #expect(try run.ledger.history(task: "c").count == 1)
+        #expect(try run.ledger.verify().isClean)
     }
 
     /// An import into an empty ledger knows every snapshot; a task another writer starts
     /// between two batches must still be read from the ledger.
     @Test func aTaskAnotherWriterFinishedDuringTheImportIsJudgedByItsSnapshot() throws {
+        let run = try importWhileAnotherWriterWrites(
+            lines: [
+                #"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z"}"#,
+                #"{"task":"a","state":"RUNNING","ts":"2026-11-24T10:01:00Z"}"#,
+                #"{"task":"z","state":"QUEUED","ts":"2026-11-24T10:05:00Z"}"#,
+            ],
+            others: [event("z", "QUEUED", at(0)), event("z", "RUNNING", at(30)), event("z", "SUCCEEDED", at(60))])
+        #expect(run.summary.verdicts[.afterTerminal] == 1)
+        #expect(try run.ledger.snapshot(task: "z")?.state == "SUCCEEDED")
+        #expect(try run.ledger.verify().isClean)
+    }
+
+    /// Imports `lines` into a new ledger in 2-line batches; once the first batch has committed, a
+    /// second connection writes `others` live.
+    private func importWhileAnotherWriterWrites(
+        lines: [String], others: [StatusEvent]
+    ) throws -> (directory: TempDirectory, ledger: Ledger, summary: ImportSummary) {
         let dir = try TempDirectory()
-        let lines = [
-            #"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z"}"#,
-            #"{"task":"a","state":"RUNNING","ts":"2026-11-24T10:01:00Z"}"#,
-            #"{"task":"z","state":"QUEUED","ts":"2026-11-24T10:05:00Z"}"#,
-        ]
         let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
         let importing = try Ledger(path: dir.path("l.sqlite"))
         let other = try Ledger(path: dir.path("l.sqlite"))
         var batches = 0
+        var failure: (any Error)?
         let summary = try Importer(ledger: importing, batchSize: 2).importFile(file, progress: { _ in
             batches += 1
             guard batches == 1 else { return }
-            _ = try? other.write(event("z", "QUEUED", at(0)))
-            _ = try? other.write(event("z", "RUNNING", at(30)))
-            _ = try? other.write(event("z", "SUCCEEDED", at(60)))
+            do {
+                for e in others { try other.write(e) }
+            } catch {
+                failure = error
+            }
         })
-        #expect(summary.verdicts[.afterTerminal] == 1)
-        #expect(try importing.snapshot(task: "z")?.state == "SUCCEEDED")
-        #expect(try importing.verify().isClean)
+        if let failure { throw failure }
+        return (dir, importing, summary)
     }
 
     /// A stream with more tasks than the cache holds evicts it (for flat memory) and must give
