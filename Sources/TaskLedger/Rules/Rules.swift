@@ -18,6 +18,9 @@ public struct Rules: Sendable, Equatable {
 
     private let terminalSet: Set<String>
     private let canonicalSet: Set<String>
+    /// The hot path judges by state number (position in ``states``) instead of hashing strings:
+    /// see ``StateTable``.
+    let stateTable: StateTable
 
     /// Builds rules after checking that they are coherent; throws ``RulesError`` otherwise.
     public init(
@@ -68,6 +71,9 @@ public struct Rules: Sendable, Equatable {
         self.staleAfter = staleAfter
         self.terminalSet = Set(terminalStates)
         self.canonicalSet = seen
+        self.stateTable = StateTable(
+            states: all, terminal: Set(terminalStates), initial: Set(initial), transitions: table,
+            aliases: normalisedAliases)
     }
 
     /// All canonical states: open ones first, then terminal ones.
