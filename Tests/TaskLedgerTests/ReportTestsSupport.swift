@@ -23,7 +23,7 @@ func importLines(
     try ledger.writeTransaction { db in
         let recorder = try EventRecorder(db: db, rules: ledger.rules)
         for (line, event) in events {
-            try recorder.record(event, origin: EventOrigin(file: file, line: line))
+            try recorder.record(PreparedEvent(event, rules: ledger.rules), origin: EventOrigin(file: file, line: line))
         }
         for (line, reject) in rejects {
             try recorder.reject(reject, origin: EventOrigin(file: file, line: line), raw: "raw")

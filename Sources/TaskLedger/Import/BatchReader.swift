@@ -4,7 +4,7 @@ import Foundation
 enum DecodedLine {
     case blank
     /// `raw` is the line's range in the batch's ``DecodedBatch/rawBytes``.
-    case event(StatusEvent, raw: Range<Int>)
+    case event(PreparedEvent, raw: Range<Int>)
     case reject(LineReject, raw: Range<Int>)
     /// Not a task event (a profile's `only:` leaves it out): counted, not stored.
     case skipped
@@ -35,6 +35,7 @@ final class BatchReader: @unchecked Sendable {
     // `ready` and `cancelled` are guarded by `condition`.
     private let source: LineSource
     private let decoder: EventDecoder
+    private let rules: Rules
     private let chunkSize: Int
     /// Lines per handed-over batch.
     static let chunkSize = 5000
@@ -46,9 +47,11 @@ final class BatchReader: @unchecked Sendable {
     private var cancelled = false
 
     /// Starts reading `source` (already positioned) in the background.
-    init(source: LineSource, decoder: EventDecoder, resumable: Bool, chunkSize: Int = BatchReader.chunkSize) {
+    /// Events are prepared (see ``PreparedEvent``) under `rules`.
+    init(source: LineSource, decoder: EventDecoder, rules: Rules, resumable: Bool, chunkSize: Int = BatchReader.chunkSize) {
         self.source = source
         self.decoder = decoder
+        self.rules = rules
         self.chunkSize = chunkSize
         self.resumable = resumable
         let thread = Thread { [self] in self.run() }
@@ -118,7 +121,7 @@ final class BatchReader: @unchecked Sendable {
             } else {
                 switch decoder.read(line.bytes) {
                 case .event(let event):
-                    decoded = .event(event, raw: batch.keep(line.bytes))
+                    decoded = .event(PreparedEvent(event, rules: rules), raw: batch.keep(line.bytes))
                 case .skipped:
                     decoded = .skipped
                 case .reject(let reject):

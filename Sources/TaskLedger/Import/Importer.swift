@@ -42,7 +42,7 @@ public struct Importer: Sendable {
         let cache = SnapshotCache(capacity: snapshotCacheCapacity)
         let fileSize = start.source.fileSize
         let reader = BatchReader(
-            source: start.source, decoder: decoder, resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
+            source: start.source, decoder: decoder, rules: ledger.rules, resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
         defer { reader.cancel() }
         var last: DecodedBatch?
         while last == nil {
@@ -54,7 +54,7 @@ public struct Importer: Sendable {
             try ledger.writeTransaction { db in
                 try cache.validate(db)
                 let recorder = try EventRecorder(db: db, rules: ledger.rules, cache: cache)
-                var lines = 0
+                var lines = 0, applied = 0
                 while lines < batchSize, last == nil {
                     let batch = reader.next()
                     for (number, endOffset, line) in batch.lines {
@@ -65,7 +65,9 @@ public struct Importer: Sendable {
                         case .skipped:
                             summary.skippedLines += 1
                         case .event(let event, let raw):
-                            summary.verdicts[try recorder.record(event, origin: origin, raw: batch.text(raw)), default: 0] += 1
+                            let verdict = try recorder.record(event, origin: origin, raw: batch.text(raw))
+                            // Most lines are applied: a counter, not a dictionary update each.
+                            if verdict == .applied { applied += 1 } else { summary.verdicts[verdict, default: 0] += 1 }
                         case .reject(let reject, let raw):
                             try recorder.reject(reject, origin: origin, raw: batch.text(raw))
                             summary.verdicts[reject.kind.verdict, default: 0] += 1
@@ -78,6 +80,7 @@ public struct Importer: Sendable {
                     if batch.isLast { last = batch }
                 }
                 try recorder.flush()
+                if applied > 0 { summary.verdicts[.applied, default: 0] += applied }
                 if start.resumable { try checkpoint.save(db, now: Int64(Date().timeIntervalSince1970 * 1000)) }
                 try cache.commit(db)
                 summary.lines += lines

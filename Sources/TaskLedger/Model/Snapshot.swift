@@ -33,14 +33,19 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
     /// canonical state is `state`.
     public func applying(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
         var next = self
-        next.state = state
-        next.stage = event.stage
-        next.actor = event.actor
-        next.source = event.source
-        next.firstTimestamp = min(firstTimestamp, event.timestamp)
-        next.lastTimestamp = max(lastTimestamp, event.timestamp)
-        if terminal { next.terminalTimestamp = event.timestamp }
+        next.apply(event, state: state, terminal: terminal)
         return next
+    }
+
+    /// Applies `event` in place (see ``applying(_:state:terminal:)``).
+    public mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
+        self.state = state
+        stage = event.stage
+        actor = event.actor
+        source = event.source
+        firstTimestamp = min(firstTimestamp, event.timestamp)
+        lastTimestamp = max(lastTimestamp, event.timestamp)
+        if terminal { terminalTimestamp = event.timestamp }
     }
 
     /// The snapshot of a task whose first applied event is `event`.

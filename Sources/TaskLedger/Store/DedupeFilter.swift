@@ -13,7 +13,7 @@ final class DedupeFilter {
     private(set) var isComplete = false
 
     init(bits: Int = 1 << 26) {
-        precondition(bits.nonzeroBitCount == 1 && bits >= 64)
+        precondition(bits.nonzeroBitCount == 1 && bits >= 512)
         words = []
         mask = UInt64(bits - 1)
     }
@@ -45,17 +45,18 @@ final class DedupeFilter {
 
     @inline(__always)
     private func forEachBit(_ key: Key, _ body: (Int, UInt64) -> Void) {
-        // Three probes by double hashing over a well-mixed 64-bit value (splitmix64's finalizer).
+        // A blocked filter: one well-mixed 64-bit value (splitmix64's finalizer) picks a 512-bit
+        // block — one cache line — and three bits in it, so that a probe costs one cache miss
+        // instead of three (measured at 1M lines: the three-line version spent 4% of the
+        // writing thread's samples in these two functions).
         var z = key.value &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        let h2 = (z >> 32) | 1
-        var h = z
-        for _ in 0..<3 {
-            let bit = h & mask
-            body(Int(bit >> 6), 1 << (bit & 63))
-            h &+= h2
+        let block = Int((z >> 27) & (mask >> 9)) << 3
+        for probe in 0..<3 {
+            let bit = Int((z >> (9 * probe)) & 511)
+            body(block + (bit >> 6), 1 << UInt64(bit & 63))
         }
     }
 

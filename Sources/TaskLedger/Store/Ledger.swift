@@ -144,7 +144,7 @@ public final class Ledger: Sendable {
         try Ledger.refuseNUL(in: event)
         return try writeTransaction { db in
             let recorder = try EventRecorder(db: db, rules: rules)
-            let verdict = try recorder.record(event, origin: .live, raw: Ledger.rawLine(of: event))
+            let verdict = try recorder.record(PreparedEvent(event, rules: rules), origin: .live, raw: Ledger.rawLine(of: event))
             try recorder.flush()
             return verdict
         }

@@ -9,8 +9,9 @@ import GRDB
 /// each write transaction, once the write lock is held.
 final class SnapshotCache {
     /// Loaded snapshots; `.some(nil)` records that the task has none.
-    private var entries: [String: Snapshot?] = [:]
-    private var dirty: [String: Snapshot] = [:]
+    private var entries: [String: CachedSnapshot?] = [:]
+    /// Changed since the last ``takeDirty()``, each once.
+    private var dirty: [CachedSnapshot] = []
     private var dataVersion: Int64?
     /// The dedupe keys of the ledger, while this import is its only writer.
     let seen = DedupeFilter()
@@ -50,6 +51,7 @@ final class SnapshotCache {
         } else if version != dataVersion {
             seen.invalidate()
         }
+        for snapshot in dirty { snapshot.isDirty = false }
         dirty.removeAll(keepingCapacity: true)
     }
 
@@ -59,21 +61,45 @@ final class SnapshotCache {
     }
 
     /// The cached snapshot: nil if not cached, `.some(nil)` if known to have none.
-    func lookup(_ task: String) -> Snapshot?? {
+    func lookup(_ task: String) -> CachedSnapshot?? {
         if let entry = entries[task] { return entry }
         return holdsEveryTask ? .some(nil) : nil
     }
 
-    func store(_ task: String, _ snapshot: Snapshot?) { entries[task] = .some(snapshot) }
+    /// Caches what the ledger holds for `task` (nil: no snapshot).
+    func store(_ task: String, _ snapshot: CachedSnapshot?) { entries[task] = .some(snapshot) }
 
-    func update(_ snapshot: Snapshot) {
-        entries[snapshot.task] = .some(snapshot)
-        dirty[snapshot.task] = snapshot
+    /// Caches the first snapshot of a task, to be written back.
+    func insert(_ snapshot: CachedSnapshot) {
+        entries[snapshot.value.task] = .some(snapshot)
+        markDirty(snapshot)
+    }
+
+    /// `snapshot` (cached) was changed in place and must be written back.
+    func markDirty(_ snapshot: CachedSnapshot) {
+        guard !snapshot.isDirty else { return }
+        snapshot.isDirty = true
+        dirty.append(snapshot)
     }
 
     /// Snapshots changed since the last call, to be written back.
-    func takeDirty() -> Dictionary<String, Snapshot>.Values {
+    func takeDirty() -> [CachedSnapshot] {
         defer { dirty.removeAll(keepingCapacity: true) }
-        return dirty.values
+        for snapshot in dirty { snapshot.isDirty = false }
+        return dirty
+    }
+}
+
+/// A task's snapshot as the write path keeps it: changed in place (one dictionary lookup per
+/// event), with its state's number in the rules.
+final class CachedSnapshot {
+    var value: Snapshot
+    /// `value.state`'s number in the rules' ``StateTable``; nil for a state they do not list.
+    var state: Int?
+    fileprivate(set) var isDirty = false
+
+    init(_ value: Snapshot, state: Int?) {
+        self.value = value
+        self.state = state
     }
 }

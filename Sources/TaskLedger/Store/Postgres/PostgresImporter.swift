@@ -32,7 +32,7 @@ public struct PostgresImporter: LedgerImporting {
         var checkpoint = start.checkpoint
         let fileSize = start.source.fileSize
         let reader = BatchReader(
-            source: start.source, decoder: decoder, resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
+            source: start.source, decoder: decoder, rules: ledger.rules, resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
         defer { reader.cancel() }
         var last: DecodedBatch?
         while last == nil {
@@ -51,7 +51,7 @@ public struct PostgresImporter: LedgerImporting {
                     switch line {
                     case .blank: summary.blankLines += 1
                     case .skipped: summary.skippedLines += 1
-                    case .event(let event, let raw): pending.lines.append(.event(event, line: number, raw: raw.shifted(by: base)))
+                    case .event(let prepared, let raw): pending.lines.append(.event(prepared.event, line: number, raw: raw.shifted(by: base)))
                     case .reject(let reject, let raw): pending.lines.append(.reject(reject, line: number, raw: raw.shifted(by: base)))
                     }
                     checkpoint.offset = endOffset
