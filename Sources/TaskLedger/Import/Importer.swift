@@ -39,10 +39,14 @@ public struct Importer: Sendable {
         let start = try ImportStart(path: path, saved: { try ledger.read { try Checkpoint.fetch($0, path: path) } })
         summary.resumedLines = start.resumedLines
         var checkpoint = start.checkpoint
-        let cache = SnapshotCache(capacity: snapshotCacheCapacity)
+        // Into an empty ledger, the reading thread filters dedupe keys so that certainly new
+        // lines skip the index probe; the cache believes it only while nobody else writes.
+        let empty = try ledger.read(SnapshotCache.isEmpty)
+        let cache = SnapshotCache(capacity: snapshotCacheCapacity, readerTracksDedupe: empty)
         let fileSize = start.source.fileSize
         let reader = BatchReader(
-            source: start.source, decoder: decoder, rules: ledger.rules, resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
+            source: start.source, decoder: decoder, rules: ledger.rules, tracksDedupe: empty,
+            resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
         defer { reader.cancel() }
         var last: DecodedBatch?
         while last == nil {
@@ -77,7 +81,7 @@ public struct Importer: Sendable {
                     }
                     lines += batch.lines.count
                     compressedBytesRead = batch.compressedBytesRead
-                    if batch.isLast { last = batch }
+                    if batch.isLast { last = batch } else { reader.recycle(batch) }
                 }
                 try recorder.flush()
                 if applied > 0 { summary.verdicts[.applied, default: 0] += applied }

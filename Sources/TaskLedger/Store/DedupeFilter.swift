@@ -1,11 +1,11 @@
-/// A fixed-size Bloom filter over the dedupe keys of every row in `task_events`, kept during an
-/// import so that a line that is certainly new needs no index probe.
+/// A fixed-size Bloom filter over dedupe keys, kept by an import's reading thread over the keys
+/// of every event it has read, so that a line that is certainly new needs no index probe.
 ///
-/// It only answers while it is *complete*: the import started on an empty ledger and no other
-/// connection has committed since (see ``SnapshotCache/validate(_:)``). Then "absent" is exact
-/// and "maybe present" falls back to the SQL probe, which decides. Memory is fixed (8 MiB), so a
-/// larger import only raises the rate of probes (about 1 in 10,000 keys at 1M events, 1 in 400
-/// at 3M), never the memory.
+/// It only answers while it is *complete* (``startComplete()``); its "absent" is believed by the
+/// writer only while the import started on an empty ledger and no other connection has
+/// committed since (see ``SnapshotCache/validate(_:)``); "maybe present" falls back to the SQL
+/// probe, which decides. Memory is fixed (8 MiB), so a larger import only raises the rate of
+/// probes (about 1 in 10,000 keys at 1M events, 1 in 400 at 3M), never the memory.
 final class DedupeFilter {
     private var words: [UInt64]
     private let mask: UInt64

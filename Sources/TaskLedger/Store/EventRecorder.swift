@@ -71,7 +71,7 @@ final class EventRecorder {
     func record(_ prepared: PreparedEvent, origin: EventOrigin, raw: @autoclosure () -> String = "") throws -> Verdict {
         let event = prepared.event
         let cached = try snapshot(event.task)
-        let duplicate = try cache.seen.mayContain(prepared.dedupeKey) && isDuplicate(prepared)
+        let duplicate = try (prepared.maybeSeen || !cache.believesMaybeSeen) && isDuplicate(prepared)
         let verdict = rules.stateTable.judge(
             to: prepared.state, timestamp: event.timestamp, hasSnapshot: cached != nil, from: cached?.state,
             lastTimestamp: cached?.value.lastTimestamp ?? 0, isDuplicate: duplicate)
@@ -86,7 +86,6 @@ final class EventRecorder {
         }
         pending.append(PendingRow(prepared: prepared, verdict: verdict, fromState: cached?.value.state, origin: origin))
         if pending.count == Self.rowsPerInsert { try insertPending() }
-        cache.seen.add(prepared.dedupeKey)
         if verdict.changesSnapshot, let state = prepared.state {
             let terminal = rules.stateTable.isTerminal(state)
             let name = rules.stateTable.names[state]

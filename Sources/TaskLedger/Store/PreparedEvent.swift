@@ -13,13 +13,24 @@ final class PreparedEvent: Sendable {
     let storedState: String
     let contentKey: Int64
     let dedupeKey: DedupeFilter.Key
+    /// False if `seen` (a filter of every earlier event of this import) certainly lacks the
+    /// dedupe key: when the import started on an empty ledger, the event is then certainly new.
+    let maybeSeen: Bool
 
-    init(_ event: StatusEvent, rules: Rules) {
+    /// `seen`, if given, is asked about the dedupe key and then given it.
+    init(_ event: StatusEvent, rules: Rules, seen: DedupeFilter? = nil) {
         self.event = event
         let table = rules.stateTable
         state = table.number(of: event.state)
         storedState = state.map { table.names[$0] } ?? event.state
         contentKey = event.contentKey(state: storedState)
-        dedupeKey = event.id.map(DedupeFilter.Key.id) ?? .content(contentKey)
+        let key = event.id.map(DedupeFilter.Key.id) ?? .content(contentKey)
+        dedupeKey = key
+        if let seen {
+            maybeSeen = seen.mayContain(key)
+            seen.add(key)
+        } else {
+            maybeSeen = true
+        }
     }
 }

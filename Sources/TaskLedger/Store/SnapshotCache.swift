@@ -13,8 +13,12 @@ final class SnapshotCache {
     /// Changed since the last ``takeDirty()``, each once.
     private var dirty: [CachedSnapshot] = []
     private var dataVersion: Int64?
-    /// The dedupe keys of the ledger, while this import is its only writer.
-    let seen = DedupeFilter()
+    /// Whether events' ``PreparedEvent/maybeSeen`` may be believed: their reader filtered every
+    /// event of this import, the ledger was empty when it started and nobody else has
+    /// committed since. Otherwise every event's dedupe key is looked up.
+    private(set) var believesMaybeSeen = false
+    /// The import's reader filters dedupe keys (``BatchReader`` with `tracksDedupe`).
+    private let readerTracksDedupe: Bool
     /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
     let capacity: Int
 
@@ -23,8 +27,9 @@ final class SnapshotCache {
     /// 191 MB for 3M with a 500k-task bound).
     static let defaultCapacity = 150_000
 
-    init(capacity: Int = SnapshotCache.defaultCapacity) {
+    init(capacity: Int = SnapshotCache.defaultCapacity, readerTracksDedupe: Bool = false) {
         self.capacity = capacity
+        self.readerTracksDedupe = readerTracksDedupe
     }
 
     /// True while every snapshot in the ledger is in ``entries``: the import started on an empty
@@ -32,7 +37,7 @@ final class SnapshotCache {
     private var holdsEveryTask = false
 
     /// Forgets the cache if another connection committed since ``commit(_:)``. On the first
-    /// call, an empty ledger makes the cache and the dedupe filter complete; any later foreign
+    /// call, an empty ledger makes the cache complete and the reader's dedupe filter believed; any later foreign
     /// commit ends that.
     func validate(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
@@ -41,18 +46,22 @@ final class SnapshotCache {
             holdsEveryTask = false
         }
         if dataVersion == nil {
-            let empty = try Bool.fetchOne(db, sql: """
-                SELECT NOT EXISTS (SELECT 1 FROM task_events) AND NOT EXISTS (SELECT 1 FROM task_state_snapshot)
-                """)
-            if empty == true {
-                seen.startComplete()
+            if try SnapshotCache.isEmpty(db) {
+                believesMaybeSeen = readerTracksDedupe
                 holdsEveryTask = true
             }
         } else if version != dataVersion {
-            seen.invalidate()
+            believesMaybeSeen = false
         }
         for snapshot in dirty { snapshot.isDirty = false }
         dirty.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether the ledger holds no event and no snapshot.
+    static func isEmpty(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT NOT EXISTS (SELECT 1 FROM task_events) AND NOT EXISTS (SELECT 1 FROM task_state_snapshot)
+            """) ?? false
     }
 
     /// Records the data version after our own writes, just before commit.
