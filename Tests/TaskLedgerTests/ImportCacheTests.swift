@@ -40,6 +40,24 @@ struct ImportCacheTests {
         #expect(filter.mayContain(.id("a")))
     }
 
+    /// The reading thread asks its filter before adding: the first sight of a key is certainly
+    /// new, a second one (same id, or same content without id) is maybe seen.
+    @Test func preparedEventsAskTheReadersFilterThenAddToIt() {
+        let filter = DedupeFilter(bits: 1 << 16)
+        filter.startComplete()
+        let withID = StatusEvent(task: "a", state: "QUEUED", timestamp: at(0), id: "e1")
+        let sameIDOtherTask = StatusEvent(task: "b", state: "RUNNING", timestamp: at(5), id: "e1")
+        let noID = StatusEvent(task: "a", state: "queued", timestamp: at(0), actor: "w")
+        let sameContent = StatusEvent(task: "a", state: "QUEUED", timestamp: at(0), actor: "w")
+        #expect(!PreparedEvent(withID, rules: .standard, seen: filter).maybeSeen)
+        #expect(PreparedEvent(sameIDOtherTask, rules: .standard, seen: filter).maybeSeen)
+        #expect(!PreparedEvent(noID, rules: .standard, seen: filter).maybeSeen)
+        // Same content once the state is canonical: "queued" and "QUEUED" are one event.
+        #expect(PreparedEvent(sameContent, rules: .standard, seen: filter).maybeSeen)
+        // Without a filter (live writes, imports into a non-empty ledger) every event is looked up.
+        #expect(PreparedEvent(withID, rules: .standard).maybeSeen)
+    }
+
     /// The filter starts on an empty ledger; a commit by another connection between two batches
     /// must end it, or the import would take the other writer's events for new ones.
     @Test func aDuplicateOfAnEventWrittenByAnotherWriterDuringTheImportIsCaught() throws {

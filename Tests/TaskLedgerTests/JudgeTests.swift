@@ -132,4 +132,46 @@ struct JudgeTests {
         #expect(Verdict.allCases.filter(\.changesSnapshot) == [.outOfOrder, .applied])
         #expect(Verdict.allCases.filter(\.isStoredAsEvent) == [.unknownState, .afterTerminal, .illegalTransition, .outOfOrder, .applied])
     }
+
+    /// The import judges by state number (``StateTable``); the producer's raw strings go through
+    /// ``PreparedEvent``, so normalisation and aliases must land on the same grid cell.
+    @Test(arguments: transitions)
+    func theImportsNumericFormJudgesTheGridAlike(_ t: Transition) {
+        let table = Rules.standard.stateTable
+        // Lower case with padding and a dash where there is an underscore: normalised first.
+        let raw = "  " + t.to.lowercased().replacingOccurrences(of: "_", with: "-") + " "
+        let prepared = PreparedEvent(StatusEvent(task: "t", state: raw, timestamp: at(20)), rules: .standard)
+        #expect(prepared.storedState == t.to)
+        let verdict = table.judge(
+            to: prepared.state, timestamp: at(20), hasSnapshot: true, from: table.number(ofCanonical: t.from),
+            lastTimestamp: at(10), isDuplicate: false)
+        let refusal: Verdict = Self.terminal.contains(t.from) ? .afterTerminal : .illegalTransition
+        #expect(verdict == (t.allowed ? .applied : refusal))
+    }
+
+    @Test func aliasesAndUnknownStatesInTheNumericForm() {
+        let table = Rules.standard.stateTable
+        #expect(table.number(of: "done").map { table.names[$0] } == "SUCCEEDED")
+        #expect(table.number(of: "In Progress").map { table.names[$0] } == "RUNNING")
+        #expect(table.number(of: "DONE") == table.number(of: "SUCCEEDED"))
+        #expect(table.number(of: "EXPLODED") == nil)
+        // An alias is not a canonical state: a snapshot never holds one.
+        #expect(table.number(ofCanonical: "DONE") == nil)
+        let unknown = PreparedEvent(StatusEvent(task: "t", state: "exploded", timestamp: at(0)), rules: .standard)
+        #expect(unknown.state == nil)
+        #expect(unknown.storedState == "exploded")
+    }
+
+    /// A ledger written under other rules may hold a snapshot state these rules do not list: it
+    /// is open, and nothing may follow it (not even a state of the same name under new rules).
+    @Test(arguments: canonical)
+    func aSnapshotStateTheRulesDoNotListAllowsNothing(_ next: String) {
+        let foreign = Snapshot(task: "t", state: "ON_HOLD", firstTimestamp: at(0), lastTimestamp: at(10))
+        let verdict = Rules.standard.judge(canonical: next, timestamp: at(20), snapshot: foreign, isDuplicate: false)
+        #expect(verdict == .illegalTransition)
+        let table = Rules.standard.stateTable
+        #expect(table.judge(
+            to: table.number(of: next), timestamp: at(20), hasSnapshot: true, from: nil, lastTimestamp: at(10),
+            isDuplicate: false) == .illegalTransition)
+    }
 }
