@@ -16,8 +16,10 @@ final class EventRecorder {
     let cache: SnapshotCache
 
     /// Rows per multi-row INSERT.
-    static let rowsPerInsert = 16
-    private static let columns = Int32(14)
+    static let rowsPerInsert = 32
+    /// Parameters per row; `file`, the same for a whole import, is parameter 1 of the multi-row
+    /// INSERT, shared by its rows.
+    private static let columns = Int32(13)
     private let insertEvent: BoundStatement
     private let insertEvents: BoundStatement
     /// Judged events not inserted yet, in arrival order.
@@ -36,13 +38,16 @@ final class EventRecorder {
         // every page it touches); FAIL needs none, and any failure rolls the whole transaction
         // back anyway.
         let insert = """
-            INSERT OR FAIL INTO task_events (task, state, verdict, from_state, ts, event_id, content_key,
-                actor, source, stage, detail, attrs, file, line) VALUES
+            INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,
+                actor, source, stage, detail, attrs, line) VALUES
             """
-        let row = "(" + Array(repeating: "?", count: Int(Self.columns)).joined(separator: ", ") + ")"
-        insertEvent = BoundStatement(try db.cachedStatement(sql: insert + row), in: db)
+        func row(_ n: Int32) -> String {
+            let first = 2 + n * Self.columns
+            return "(?1, " + (first..<first + Self.columns).map { "?\($0)" }.joined(separator: ", ") + ")"
+        }
+        insertEvent = BoundStatement(try db.cachedStatement(sql: insert + row(0)), in: db)
         insertEvents = BoundStatement(
-            try db.cachedStatement(sql: insert + Array(repeating: row, count: Self.rowsPerInsert).joined(separator: ", ")),
+            try db.cachedStatement(sql: insert + (0..<Int32(Self.rowsPerInsert)).map(row).joined(separator: ", ")),
             in: db)
         // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
         insertReject = BoundStatement(try db.cachedStatement(sql: """
@@ -157,17 +162,21 @@ final class EventRecorder {
     private func insertPending() throws {
         guard !pending.isEmpty else { return }
         defer { pending.removeAll(keepingCapacity: true) }
-        if pending.count == Self.rowsPerInsert {
-            for (n, row) in pending.enumerated() { bind(row, to: insertEvents, at: Int32(n) * Self.columns) }
-            try insertEvents.execute()
+        let file = pending[0].origin.file
+        if pending.count == Self.rowsPerInsert, pending.allSatisfy({ $0.origin.file == file }) {
+            insertEvents.bind(1, file)
+            for (n, row) in pending.enumerated() { bind(row, to: insertEvents, at: 1 + Int32(n) * Self.columns) }
+            try insertEvents.executeRebindingAll()
         } else {
             for row in pending {
-                bind(row, to: insertEvent, at: 0)
-                try insertEvent.execute()
+                insertEvent.bind(1, row.origin.file)
+                bind(row, to: insertEvent, at: 1)
+                try insertEvent.executeRebindingAll()
             }
         }
     }
 
+    /// Binds every column of `row` but `file`, from parameter `offset + 1` on.
     private func bind(_ row: PendingRow, to statement: BoundStatement, at offset: Int32) {
         let event = row.prepared.event
         statement.bind(offset + 1, event.task)
@@ -182,8 +191,7 @@ final class EventRecorder {
         statement.bind(offset + 10, event.stage)
         statement.bind(offset + 11, event.detail)
         statement.bind(offset + 12, event.attrs)
-        statement.bind(offset + 13, row.origin.file)
-        statement.bind(offset + 14, row.origin.line)
+        statement.bind(offset + 13, row.origin.line)
     }
 
     /// Whether the ledger already holds the event; queued events are inserted first so that
