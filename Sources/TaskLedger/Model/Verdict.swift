@@ -28,6 +28,22 @@ public enum Verdict: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
+    /// ``rawValue`` as a constant, which the write path binds without copying.
+    var sqlText: StaticString {
+        switch self {
+        case .malformed: "malformed"
+        case .missingField: "missing_field"
+        case .badField: "bad_field"
+        case .badTimestamp: "bad_timestamp"
+        case .duplicate: "duplicate"
+        case .unknownState: "unknown_state"
+        case .afterTerminal: "after_terminal"
+        case .illegalTransition: "illegal_transition"
+        case .outOfOrder: "out_of_order"
+        case .applied: "applied"
+        }
+    }
+
     /// Position in the SPEC §4 table; used for stable ordering in summaries.
     public var rank: Int { Verdict.allCases.firstIndex(of: self)! }
 

@@ -40,6 +40,23 @@ struct BoundStatement {
         }
     }
 
+    /// Binds text in place (no copy): the bytes must stay valid and unchanged until the
+    /// statement has been stepped. nil binds NULL.
+    func bind(_ index: Int32, inPlace text: (bytes: UnsafePointer<CChar>, count: Int32)?) {
+        if let text {
+            sqlite3_bind_text(handle, index, text.bytes, text.count, Self.static)
+        } else {
+            sqlite3_bind_null(handle, index)
+        }
+    }
+
+    /// Binds a constant string in place.
+    func bind(_ index: Int32, _ text: StaticString) {
+        text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {
+            sqlite3_bind_text(handle, index, $0, Int32(text.utf8CodeUnitCount), Self.static)
+        }
+    }
+
     func bind(_ index: Int32, _ text: String?) {
         if let text { bind(index, text) } else { sqlite3_bind_null(handle, index) }
     }

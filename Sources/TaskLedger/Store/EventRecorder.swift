@@ -21,7 +21,8 @@ final class EventRecorder {
     /// INSERT, shared by its rows.
     private static let columns = Int32(13)
     private let insertEvent: BoundStatement
-    private let insertEvents: BoundStatement
+    /// Prepared on first use: a live write never fills a group.
+    private var insertEvents: BoundStatement?
     /// Judged events not inserted yet, in arrival order.
     private var pending: [PendingRow] = []
     private let insertReject: BoundStatement
@@ -37,18 +38,7 @@ final class EventRecorder {
         // OR FAIL: a multi-row INSERT that may abort would keep a statement journal (a copy of
         // every page it touches); FAIL needs none, and any failure rolls the whole transaction
         // back anyway.
-        let insert = """
-            INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,
-                actor, source, stage, detail, attrs, line) VALUES
-            """
-        func row(_ n: Int32) -> String {
-            let first = 2 + n * Self.columns
-            return "(?1, " + (first..<first + Self.columns).map { "?\($0)" }.joined(separator: ", ") + ")"
-        }
-        insertEvent = BoundStatement(try db.cachedStatement(sql: insert + row(0)), in: db)
-        insertEvents = BoundStatement(
-            try db.cachedStatement(sql: insert + (0..<Int32(Self.rowsPerInsert)).map(row).joined(separator: ", ")),
-            in: db)
+        insertEvent = BoundStatement(try db.cachedStatement(sql: Self.insertOneSQL), in: db)
         // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
         insertReject = BoundStatement(try db.cachedStatement(sql: """
             INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
@@ -158,12 +148,29 @@ final class EventRecorder {
         let origin: EventOrigin
     }
 
+    private static let insertOneSQL = insertSQL(rows: 1)
+    private static let insertManySQL = insertSQL(rows: rowsPerInsert)
+
+    private static func insertSQL(rows: Int) -> String {
+        let insert = """
+            INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,
+                actor, source, stage, detail, attrs, line) VALUES
+            """
+        func row(_ n: Int32) -> String {
+            let first = 2 + n * columns
+            return "(?1, " + (first..<first + columns).map { "?\($0)" }.joined(separator: ", ") + ")"
+        }
+        return insert + (0..<Int32(rows)).map(row).joined(separator: ", ")
+    }
+
     /// Inserts the queued events: full groups through the multi-row statement, the rest one by one.
     private func insertPending() throws {
         guard !pending.isEmpty else { return }
         defer { pending.removeAll(keepingCapacity: true) }
         let file = pending[0].origin.file
         if pending.count == Self.rowsPerInsert, pending.allSatisfy({ $0.origin.file == file }) {
+            let insertEvents = try insertEvents ?? BoundStatement(db.cachedStatement(sql: Self.insertManySQL), in: db)
+            self.insertEvents = insertEvents
             insertEvents.bind(1, file)
             for (n, row) in pending.enumerated() { bind(row, to: insertEvents, at: 1 + Int32(n) * Self.columns) }
             try insertEvents.executeRebindingAll()
@@ -178,19 +185,21 @@ final class EventRecorder {
 
     /// Binds every column of `row` but `file`, from parameter `offset + 1` on.
     private func bind(_ row: PendingRow, to statement: BoundStatement, at offset: Int32) {
-        let event = row.prepared.event
-        statement.bind(offset + 1, event.task)
-        statement.bind(offset + 2, row.prepared.storedState)
-        statement.bind(offset + 3, row.verdict.rawValue)
+        // The event's text is bound where PreparedEvent packed it: `pending` keeps the event
+        // alive until the statement has run.
+        let prepared = row.prepared
+        statement.bind(offset + 1, inPlace: prepared.text(.task))
+        statement.bind(offset + 2, inPlace: prepared.text(.storedState))
+        statement.bind(offset + 3, row.verdict.sqlText)
         statement.bind(offset + 4, row.fromState)
-        statement.bind(offset + 5, event.timestamp)
-        statement.bind(offset + 6, event.id)
-        statement.bind(offset + 7, row.prepared.contentKey)
-        statement.bind(offset + 8, event.actor)
-        statement.bind(offset + 9, event.source)
-        statement.bind(offset + 10, event.stage)
-        statement.bind(offset + 11, event.detail)
-        statement.bind(offset + 12, event.attrs)
+        statement.bind(offset + 5, prepared.event.timestamp)
+        statement.bind(offset + 6, inPlace: prepared.text(.id))
+        statement.bind(offset + 7, prepared.contentKey)
+        statement.bind(offset + 8, inPlace: prepared.text(.actor))
+        statement.bind(offset + 9, inPlace: prepared.text(.source))
+        statement.bind(offset + 10, inPlace: prepared.text(.stage))
+        statement.bind(offset + 11, inPlace: prepared.text(.detail))
+        statement.bind(offset + 12, inPlace: prepared.text(.attrs))
         statement.bind(offset + 13, row.origin.line)
     }
 
