@@ -58,6 +58,36 @@ struct ImportCacheTests {
         #expect(PreparedEvent(withID, rules: .standard).maybeSeen)
     }
 
+    /// The writer binds an event's text where PreparedEvent packed it: every column must read
+    /// back as the event's value, "" as empty (not NULL), a missing id or attrs as NULL.
+    @Test func preparedEventsPackEveryTextColumn() {
+        func read(_ p: PreparedEvent, _ c: PreparedEvent.Column) -> String? {
+            p.text(c).map { String(decoding: UnsafeRawBufferPointer(start: $0.bytes, count: Int($0.count)), as: UTF8.self) }
+        }
+        let full = StatusEvent(
+            task: "tâche-42", state: " in progress ", timestamp: at(0), id: "e-\u{1F600}", actor: "worker with a long name, longer than fifteen bytes",
+            source: "", stage: "build", detail: "a \"quoted\" detail\twith a tab", attrs: #"{"k":[1,2]}"#)
+        let p = PreparedEvent(full, rules: .standard)
+        #expect(read(p, .task) == "tâche-42")
+        #expect(read(p, .storedState) == "RUNNING")
+        #expect(read(p, .id) == "e-\u{1F600}")
+        #expect(read(p, .actor) == "worker with a long name, longer than fifteen bytes")
+        #expect(read(p, .source) == "")
+        #expect(p.text(.source) != nil)
+        #expect(read(p, .stage) == "build")
+        #expect(read(p, .detail) == "a \"quoted\" detail\twith a tab")
+        #expect(read(p, .attrs) == #"{"k":[1,2]}"#)
+        let bare = PreparedEvent(StatusEvent(task: "t", state: "exploded", timestamp: at(0)), rules: .standard)
+        #expect(bare.text(.id) == nil)
+        #expect(bare.text(.attrs) == nil)
+        #expect(read(bare, .storedState) == "exploded")
+        #expect(read(bare, .actor) == "")
+    }
+
+    @Test func verdictsAreBoundAsTheirSpecNames() {
+        for verdict in Verdict.allCases { #expect(verdict.sqlText.description == verdict.rawValue) }
+    }
+
     /// The filter starts on an empty ledger; a commit by another connection between two batches
     /// must end it, or the import would take the other writer's events for new ones.
     @Test func aDuplicateOfAnEventWrittenByAnotherWriterDuringTheImportIsCaught() throws {
