@@ -7,7 +7,7 @@ import GRDB
 /// Snapshots are read through a ``SnapshotCache`` and written back by ``flush()``. Judged events
 /// wait in a short queue and are inserted ``rowsPerInsert`` at a time, because a single-row
 /// INSERT pays for opening and closing a cursor on the table and each index every time
-/// (callgrind: about a sixth of the import's writing thread); the queue is inserted before any
+/// (callgrind: about an eighth of the import's writing thread); the queue is inserted before any
 /// query that must see it and by ``flush()``. A recorder lives for one transaction; its cache
 /// may live longer (see ``SnapshotCache``).
 final class EventRecorder {
@@ -35,9 +35,6 @@ final class EventRecorder {
         self.db = db
         self.rules = rules
         self.cache = cache
-        // OR FAIL: a multi-row INSERT that may abort would keep a statement journal (a copy of
-        // every page it touches); FAIL needs none, and any failure rolls the whole transaction
-        // back anyway.
         insertEvent = BoundStatement(try db.cachedStatement(sql: Self.insertOneSQL), in: db)
         // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
         insertReject = BoundStatement(try db.cachedStatement(sql: """
@@ -151,6 +148,9 @@ final class EventRecorder {
     private static let insertOneSQL = insertSQL(rows: 1)
     private static let insertManySQL = insertSQL(rows: rowsPerInsert)
 
+    /// OR FAIL: a multi-row INSERT that may abort would keep a statement journal (a copy of
+    /// every page it touches); FAIL needs none, and any failure rolls the whole transaction back
+    /// anyway.
     private static func insertSQL(rows: Int) -> String {
         let insert = """
             INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,

@@ -37,8 +37,8 @@ final class SnapshotCache {
     private var holdsEveryTask = false
 
     /// Forgets the cache if another connection committed since ``commit(_:)``. On the first
-    /// call, an empty ledger makes the cache complete and the reader's dedupe filter believed; any later foreign
-    /// commit ends that.
+    /// call, an empty ledger makes the cache complete and the reader's dedupe filter believed;
+    /// any later foreign commit ends that.
     func validate(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if version != dataVersion || entries.count > capacity {
