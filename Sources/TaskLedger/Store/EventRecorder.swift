@@ -203,10 +203,13 @@ final class EventRecorder {
         statement.bind(offset + 13, row.origin.line)
     }
 
-    /// Whether the ledger already holds the event; queued events are inserted first so that
-    /// the query sees them.
+    /// Whether the ledger already holds the event. A queued event with the same dedupe key is
+    /// inserted first so that the query sees it; otherwise the queue cannot hold a duplicate
+    /// and stays (an import into a non-empty ledger probes every line: inserting the queue
+    /// before each probe would make every INSERT single-row again).
     private func isDuplicate(_ prepared: PreparedEvent) throws -> Bool {
-        try insertPending()
+        let key = prepared.dedupeKey.value
+        if pending.contains(where: { $0.prepared.dedupeKey.value == key }) { try insertPending() }
         let event = prepared.event, storedState = prepared.storedState, contentKey = prepared.contentKey
         if let id = event.id {
             findEventID.bind(1, id)
