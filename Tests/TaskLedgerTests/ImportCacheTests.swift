@@ -110,6 +110,30 @@ struct ImportCacheTests {
         #expect(try run.ledger.verify().isClean)
     }
 
+    /// Into a non-empty ledger every line is looked up without inserting the queue of judged
+    /// events first — unless one of them has the same dedupe key: a duplicate of a line a few
+    /// lines earlier (still queued) must be found, by id and by content.
+    @Test func intoANonEmptyLedgerADuplicateOfAStillQueuedEventIsCaught() throws {
+        let dir = try TempDirectory()
+        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        try ledger.write(event("old", "QUEUED", at(0), id: "old-1"))
+        var lines = (0..<10).map { #"{"task":"t\#($0)","state":"QUEUED","ts":"2026-11-24T10:00:00Z","id":"q\#($0)"}"# }
+        lines.append(#"{"task":"t3","state":"RUNNING","ts":"2026-11-24T10:01:00Z","id":"q3"}"#)  // id of line 4
+        lines.append(#"{"task":"c","state":"QUEUED","ts":"2026-11-24T10:02:00Z","actor":"w"}"#)
+        lines.append(#"{"task":"c","state":"queued","ts":"2026-11-24T10:02:00Z","actor":"w"}"#)  // line 12 again
+        lines.append(#"{"task":"old","state":"RUNNING","ts":"2026-11-24T10:03:00Z","id":"old-1"}"#)  // the live write's id
+        lines.append(#"{"task":"t9","state":"RUNNING","ts":"2026-11-24T10:04:00Z","id":"r9"}"#)
+        let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
+        let summary = try Importer(ledger: ledger).importFile(file)
+        #expect(summary.verdicts[.duplicate] == 3)
+        #expect(summary.verdicts[.applied] == 12)
+        #expect(try ledger.history(task: "t3").map(\.state) == ["QUEUED"])
+        #expect(try ledger.history(task: "c").count == 1)
+        #expect(try ledger.history(task: "old").map(\.state) == ["QUEUED"])
+        #expect(try ledger.history(task: "t9").map(\.state) == ["QUEUED", "RUNNING"])
+        #expect(try ledger.verify().isClean)
+    }
+
     /// An import into an empty ledger knows every snapshot; a task another writer starts
     /// between two batches must still be read from the ledger.
     @Test func aTaskAnotherWriterFinishedDuringTheImportIsJudgedByItsSnapshot() throws {
