@@ -36,7 +36,8 @@ final class BatchReader: @unchecked Sendable {
     private let source: LineSource
     private let decoder: EventDecoder
     private let rules: Rules
-    /// The dedupe keys of every event read so far (see ``PreparedEvent/maybeSeen``).
+    /// The ledger's dedupe keys and those of every event read so far (see
+    /// ``PreparedEvent/maybeSeen``); owned by the reading thread once handed over.
     private let seen: DedupeFilter?
     private let chunkSize: Int
     /// Lines per handed-over batch.
@@ -51,23 +52,17 @@ final class BatchReader: @unchecked Sendable {
     private var cancelled = false
 
     /// Starts reading `source` (already positioned) in the background.
-    /// Events are prepared (see ``PreparedEvent``) under `rules`; with `tracksDedupe`, the
-    /// reading thread keeps a ``DedupeFilter`` of their dedupe keys (worth it only for an
-    /// import into an empty ledger).
+    /// Events are prepared (see ``PreparedEvent``) under `rules`; `seen`, if given (see
+    /// ``SnapshotCache/start(_:)``), is asked about and given every event's dedupe key by the
+    /// reading thread — the caller must not touch it any more.
     init(
-        source: LineSource, decoder: EventDecoder, rules: Rules, tracksDedupe: Bool = false, resumable: Bool,
+        source: LineSource, decoder: EventDecoder, rules: Rules, seen: DedupeFilter? = nil, resumable: Bool,
         chunkSize: Int = BatchReader.chunkSize
     ) {
         self.source = source
         self.decoder = decoder
         self.rules = rules
-        if tracksDedupe {
-            let filter = DedupeFilter()
-            filter.startComplete()
-            seen = filter
-        } else {
-            seen = nil
-        }
+        self.seen = seen
         self.chunkSize = chunkSize
         self.resumable = resumable
         let thread = Thread { [self] in self.run() }

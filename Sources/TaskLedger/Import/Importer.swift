@@ -39,13 +39,14 @@ public struct Importer: Sendable {
         let start = try ImportStart(path: path, saved: { try ledger.read { try Checkpoint.fetch($0, path: path) } })
         summary.resumedLines = start.resumedLines
         var checkpoint = start.checkpoint
-        // Into an empty ledger, the reading thread filters dedupe keys so that certainly new
-        // lines skip the index probe; the cache believes it only while nobody else writes.
-        let empty = try ledger.read(SnapshotCache.isEmpty)
-        let cache = SnapshotCache(capacity: snapshotCacheCapacity, readerTracksDedupe: empty)
+        // The reading thread continues a filter of the ledger's dedupe keys (for ledgers of up to
+        // SnapshotCache.filterLimit events), so that certainly new lines skip the index probe;
+        // the cache believes it only while nobody else writes.
+        let cache = SnapshotCache(capacity: snapshotCacheCapacity)
+        let seen = try ledger.writeTransaction { db in try cache.start(db) }
         let fileSize = start.source.fileSize
         let reader = BatchReader(
-            source: start.source, decoder: decoder, rules: ledger.rules, tracksDedupe: empty,
+            source: start.source, decoder: decoder, rules: ledger.rules, seen: seen,
             resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
         defer { reader.cancel() }
         var last: DecodedBatch?

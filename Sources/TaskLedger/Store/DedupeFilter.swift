@@ -71,6 +71,14 @@ final class DedupeFilter {
             return Key(value: h.value)
         }
 
+        /// The key of an id given as its UTF-8 bytes: equal to `id(String(bytes))`.
+        static func id(bytes: UnsafeRawBufferPointer) -> Key {
+            var h = FNV1a()
+            h.combine(bytes: bytes)
+            h.combine(byte: 0x1F)
+            return Key(value: h.value)
+        }
+
         static func content(_ contentKey: Int64) -> Key {
             Key(value: UInt64(bitPattern: contentKey) ^ 0xA5A5_5A5A_C3C3_3C3C)
         }

@@ -13,12 +13,14 @@ final class SnapshotCache {
     /// Changed since the last ``takeDirty()``, each once.
     private var dirty: [CachedSnapshot] = []
     private var dataVersion: Int64?
-    /// Whether events' ``PreparedEvent/maybeSeen`` may be believed: their reader filtered every
-    /// event of this import, the ledger was empty when it started and nobody else has
-    /// committed since. Otherwise every event's dedupe key is looked up.
+    /// Whether events' ``PreparedEvent/maybeSeen`` may be believed: ``start(_:)`` filled the
+    /// reader's filter with every dedupe key in the ledger, the reader adds every event's, and
+    /// nobody else has committed since. Otherwise every event's dedupe key is looked up.
     private(set) var believesMaybeSeen = false
-    /// The import's reader filters dedupe keys (``BatchReader`` with `tracksDedupe`).
-    private let readerTracksDedupe: Bool
+    /// Ledgers with more events get no dedupe filter: loading their keys would cost more than
+    /// the lookups it saves, and the filter's false positives would climb (8 MiB for 4M + 1M
+    /// keys: about 1%).
+    static let filterLimit: Int64 = 4_000_000
     /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
     let capacity: Int
 
@@ -27,32 +29,56 @@ final class SnapshotCache {
     /// 191 MB for 3M with a 500k-task bound).
     static let defaultCapacity = 150_000
 
-    init(capacity: Int = SnapshotCache.defaultCapacity, readerTracksDedupe: Bool = false) {
+    init(capacity: Int = SnapshotCache.defaultCapacity) {
         self.capacity = capacity
-        self.readerTracksDedupe = readerTracksDedupe
     }
 
     /// True while every snapshot in the ledger is in ``entries``: the import started on an empty
     /// ledger, nobody else has committed and nothing was evicted. A task not cached then has none.
     private var holdsEveryTask = false
 
-    /// Forgets the cache if another connection committed since ``commit(_:)``. On the first
-    /// call, an empty ledger makes the cache complete and the reader's dedupe filter believed;
-    /// any later foreign commit ends that.
+    /// Starts an import, in a write transaction of the connection that will write it, before its
+    /// reader starts: an empty ledger makes the cache complete; a ledger of up to
+    /// ``filterLimit`` events gets a dedupe filter holding all their keys, for the reader to
+    /// continue (returned; nil for a larger ledger). Both hold until another connection commits.
+    func start(_ db: Database, filterLimit: Int64 = SnapshotCache.filterLimit) throws -> DedupeFilter? {
+        holdsEveryTask = try SnapshotCache.isEmpty(db)
+        let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
+        var filter: DedupeFilter?
+        if events <= filterLimit {
+            let keys = DedupeFilter()
+            keys.startComplete()
+            if events > 0 {
+                // Both scans read only the partial indexes that dedupe uses.
+                let ids = BoundStatement(
+                    try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE event_id IS NOT NULL"), in: db)
+                _ = try ids.firstMatch { row in
+                    keys.add(.id(bytes: row.text(bytes: 0)))
+                    return false
+                }
+                let contents = BoundStatement(
+                    try db.cachedStatement(sql: "SELECT content_key FROM task_events WHERE event_id IS NULL"), in: db)
+                _ = try contents.firstMatch { row in
+                    keys.add(.content(row.int64(0)))
+                    return false
+                }
+            }
+            filter = keys
+        }
+        believesMaybeSeen = filter != nil
+        try commit(db)
+        return filter
+    }
+
+    /// Forgets the cache — and stops believing the dedupe filter — if another connection
+    /// committed since ``commit(_:)``. Call at the start of each write transaction.
     func validate(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if version != dataVersion || entries.count > capacity {
             entries.removeAll(keepingCapacity: true)
             holdsEveryTask = false
         }
-        if dataVersion == nil {
-            if try SnapshotCache.isEmpty(db) {
-                believesMaybeSeen = readerTracksDedupe
-                holdsEveryTask = true
-            }
-        } else if version != dataVersion {
-            believesMaybeSeen = false
-        }
+        if version != dataVersion { believesMaybeSeen = false }
         for snapshot in dirty { snapshot.isDirty = false }
         dirty.removeAll(keepingCapacity: true)
     }
