@@ -84,6 +84,34 @@ struct ImportCacheTests {
         #expect(read(bare, .actor) == "")
     }
 
+    @Test func anIDsKeyFromStoredBytesEqualsItsKeyFromTheDecodedString() {
+        for id in ["", "a3e3b9b2-1", "tâche", "550e8400-e29b-41d4-a716-446655440000"] {
+            var copy = id
+            let fromBytes = copy.withUTF8 { DedupeFilter.Key.id(bytes: UnsafeRawBufferPointer($0)) }
+            #expect(fromBytes.value == DedupeFilter.Key.id(id).value, "\(id)")
+        }
+    }
+
+    /// A ledger over the limit gets no filter (every line is looked up); up to it, the filter
+    /// holds every stored key, by id and by content.
+    @Test func startFillsTheFilterWithTheLedgersKeys() throws {
+        let dir = try TempDirectory()
+        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        try ledger.write(event("a", "QUEUED", at(0), id: "stored-id"))
+        try ledger.write(event("b", "QUEUED", at(0), actor: "w"))
+        let cache = SnapshotCache()
+        let filter = try #require(try ledger.writeTransaction { db in try cache.start(db) })
+        #expect(cache.believesMaybeSeen)
+        #expect(filter.mayContain(.id("stored-id")))
+        let b = PreparedEvent(event("b", "queued", at(0), actor: "w"), rules: .standard)
+        #expect(filter.mayContain(b.dedupeKey))
+        let new = (0..<1000).filter { filter.mayContain(.id("new-\($0)")) }.count
+        #expect(new < 10)
+        let overLimit = SnapshotCache()
+        #expect(try ledger.writeTransaction { db in try overLimit.start(db, filterLimit: 1) } == nil)
+        #expect(!overLimit.believesMaybeSeen)
+    }
+
     @Test func verdictsAreBoundAsTheirSpecNames() {
         for verdict in Verdict.allCases { #expect(verdict.sqlText.description == verdict.rawValue) }
     }
@@ -110,23 +138,27 @@ struct ImportCacheTests {
         #expect(try run.ledger.verify().isClean)
     }
 
-    /// Into a non-empty ledger every line is looked up without inserting the queue of judged
-    /// events first — unless one of them has the same dedupe key: a duplicate of a line a few
-    /// lines earlier (still queued) must be found, by id and by content.
+    /// Into a non-empty ledger, the reader's filter starts with the ledger's keys, and a line
+    /// that may be a duplicate is looked up without inserting the queue of judged events first —
+    /// unless one of them has the same dedupe key: duplicates of earlier live writes and of a
+    /// line a few lines earlier (still queued) must be found, by id and by content.
     @Test func intoANonEmptyLedgerADuplicateOfAStillQueuedEventIsCaught() throws {
         let dir = try TempDirectory()
         let ledger = try Ledger(path: dir.path("l.sqlite"))
         try ledger.write(event("old", "QUEUED", at(0), id: "old-1"))
+        try ledger.write(event("c0", "QUEUED", at(0), actor: "w"))
         var lines = (0..<10).map { #"{"task":"t\#($0)","state":"QUEUED","ts":"2026-11-24T10:00:00Z","id":"q\#($0)"}"# }
         lines.append(#"{"task":"t3","state":"RUNNING","ts":"2026-11-24T10:01:00Z","id":"q3"}"#)  // id of line 4
         lines.append(#"{"task":"c","state":"QUEUED","ts":"2026-11-24T10:02:00Z","actor":"w"}"#)
         lines.append(#"{"task":"c","state":"queued","ts":"2026-11-24T10:02:00Z","actor":"w"}"#)  // line 12 again
         lines.append(#"{"task":"old","state":"RUNNING","ts":"2026-11-24T10:03:00Z","id":"old-1"}"#)  // the live write's id
         lines.append(#"{"task":"t9","state":"RUNNING","ts":"2026-11-24T10:04:00Z","id":"r9"}"#)
+        lines.append(#"{"task":"c0","state":"QUEUED","ts":"2026-01-01T00:00:00Z","actor":"w"}"#)  // the id-less live write
         let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
         let summary = try Importer(ledger: ledger).importFile(file)
-        #expect(summary.verdicts[.duplicate] == 3)
+        #expect(summary.verdicts[.duplicate] == 4)
         #expect(summary.verdicts[.applied] == 12)
+        #expect(try ledger.history(task: "c0").count == 1)
         #expect(try ledger.history(task: "t3").map(\.state) == ["QUEUED"])
         #expect(try ledger.history(task: "c").count == 1)
         #expect(try ledger.history(task: "old").map(\.state) == ["QUEUED"])
