@@ -110,6 +110,12 @@ struct ImportCacheTests {
         let overLimit = SnapshotCache()
         #expect(try ledger.writeTransaction { db in try overLimit.start(db, filterLimit: 1) } == nil)
         #expect(!overLimit.believesMaybeSeen)
+        let resumed = SnapshotCache()
+        #expect(try ledger.writeTransaction { db in try resumed.start(db, loadingKeys: false) } == nil)
+        #expect(!resumed.believesMaybeSeen)
+        // An empty ledger has no keys to load: a filter either way.
+        let empty = try Ledger(path: dir.path("empty.sqlite"))
+        #expect(try empty.writeTransaction { db in try SnapshotCache().start(db, loadingKeys: false) } != nil)
     }
 
     @Test func verdictsAreBoundAsTheirSpecNames() {

@@ -43,7 +43,7 @@ public struct Importer: Sendable {
         // SnapshotCache.filterLimit events), so that certainly new lines skip the index probe;
         // the cache believes it only while nobody else writes.
         let cache = SnapshotCache(capacity: snapshotCacheCapacity)
-        let seen = try ledger.writeTransaction { db in try cache.start(db) }
+        let seen = try ledger.writeTransaction { db in try cache.start(db, loadingKeys: start.resumedLines == 0) }
         let fileSize = start.source.fileSize
         let reader = BatchReader(
             source: start.source, decoder: decoder, rules: ledger.rules, seen: seen,

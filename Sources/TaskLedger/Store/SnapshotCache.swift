@@ -40,12 +40,16 @@ final class SnapshotCache {
     /// Starts an import, in a write transaction of the connection that will write it, before its
     /// reader starts: an empty ledger makes the cache complete; a ledger of up to
     /// ``filterLimit`` events gets a dedupe filter holding all their keys, for the reader to
-    /// continue (returned; nil for a larger ledger). Both hold until another connection commits.
-    func start(_ db: Database, filterLimit: Int64 = SnapshotCache.filterLimit) throws -> DedupeFilter? {
+    /// continue (returned; nil for a larger ledger, or without `loadingKeys`). Both hold until
+    /// another connection commits. A resumed import passes `loadingKeys: false`: it usually has
+    /// a few new lines or none (re-running a nightly import), not worth loading every key for.
+    func start(
+        _ db: Database, loadingKeys: Bool = true, filterLimit: Int64 = SnapshotCache.filterLimit
+    ) throws -> DedupeFilter? {
         holdsEveryTask = try SnapshotCache.isEmpty(db)
         let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
         var filter: DedupeFilter?
-        if events <= filterLimit {
+        if events == 0 || (loadingKeys && events <= filterLimit) {
             let keys = DedupeFilter()
             keys.startComplete()
             if events > 0 {
