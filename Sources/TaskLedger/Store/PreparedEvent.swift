@@ -17,8 +17,9 @@ final class PreparedEvent: @unchecked Sendable {
     let storedState: String
     let contentKey: Int64
     let dedupeKey: DedupeFilter.Key
-    /// False if `seen` (a filter of every earlier event of this import) certainly lacks the
-    /// dedupe key: when the import started on an empty ledger, the event is then certainly new.
+    /// False if `seen` (the ledger's dedupe keys and those of every earlier event of this
+    /// import, see ``SnapshotCache/start(_:loadingKeys:filterLimit:)``) certainly lacks the
+    /// dedupe key: the event is then certainly new, while nobody else writes.
     let maybeSeen: Bool
 
     /// The text columns of `task_events` an event provides, in the order they are packed.
