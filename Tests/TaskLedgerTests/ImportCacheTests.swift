@@ -4,16 +4,19 @@ import Testing
 
 @Suite("Import caches: skip a probe only when the answer is certain")
 struct ImportCacheTests {
-    @Test func anIncompleteFilterNeverSaysAbsent() {
-        let filter = DedupeFilter(bits: 1 << 10)
-        filter.add(.id("a"))
-        #expect(filter.mayContain(.id("a")))
-        #expect(filter.mayContain(.id("never added")))
+    /// A cache that did not start an import (a live write) believes no filter: every event's
+    /// dedupe key is looked up.
+    @Test func aCacheThatStartedNoImportBelievesNoFilter() throws {
+        let dir = try TempDirectory()
+        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let cache = SnapshotCache()
+        #expect(!cache.believesMaybeSeen)
+        try ledger.writeTransaction { db in try cache.validate(db) }
+        #expect(!cache.believesMaybeSeen)
     }
 
     @Test func aCompleteFilterFindsEveryAddedKeyAndRejectsMostOthers() {
         let filter = DedupeFilter(bits: 1 << 16)
-        filter.startComplete()
         for i in 0..<2_000 { filter.add(.id("id-\(i)")) }
         for i in 0..<2_000 { filter.add(.content(Int64(i) &* 0x9E37_79B9)) }
         #expect((0..<2_000).allSatisfy { filter.mayContain(.id("id-\($0)")) })
@@ -25,26 +28,37 @@ struct ImportCacheTests {
 
     @Test func idsAndContentKeysAreKeptApart() {
         let filter = DedupeFilter(bits: 1 << 16)
-        filter.startComplete()
         var h = FNV1a()
         h.combine("x")
         filter.add(.id("x"))
         #expect(!filter.mayContain(.content(h.signed)))
     }
 
-    @Test func invalidatingStopsTheAnswers() {
-        let filter = DedupeFilter(bits: 1 << 10)
-        filter.startComplete()
+    /// Once another connection commits, the filter is not believed any more (its "absent" may
+    /// be wrong: it never saw the other writer's keys); our own commits keep it believed.
+    @Test func anotherConnectionsCommitStopsBelievingTheFilter() throws {
+        let dir = try TempDirectory()
+        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let other = try Ledger(path: dir.path("l.sqlite"))
+        let cache = SnapshotCache()
+        let filter = try #require(try ledger.writeTransaction { db in try cache.start(db) })
         #expect(!filter.mayContain(.id("a")))
-        filter.invalidate()
-        #expect(filter.mayContain(.id("a")))
+        try ledger.writeTransaction { db in
+            try cache.validate(db)
+            try db.execute(sql: "INSERT INTO import_files VALUES ('x', 0, 0, 0, 0, 0, 0)")
+            try cache.commit(db)
+        }
+        try ledger.writeTransaction { db in try cache.validate(db) }
+        #expect(cache.believesMaybeSeen)
+        try other.write(event("a", "QUEUED", at(0), id: "a"))
+        try ledger.writeTransaction { db in try cache.validate(db) }
+        #expect(!cache.believesMaybeSeen)
     }
 
     /// The reading thread asks its filter before adding: the first sight of a key is certainly
     /// new, a second one (same id, or same content without id) is maybe seen.
     @Test func preparedEventsAskTheReadersFilterThenAddToIt() {
         let filter = DedupeFilter(bits: 1 << 16)
-        filter.startComplete()
         let withID = StatusEvent(task: "a", state: "QUEUED", timestamp: at(0), id: "e1")
         let sameIDOtherTask = StatusEvent(task: "b", state: "RUNNING", timestamp: at(5), id: "e1")
         let noID = StatusEvent(task: "a", state: "queued", timestamp: at(0), actor: "w")

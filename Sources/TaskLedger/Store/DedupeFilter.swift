@@ -1,45 +1,29 @@
-/// A fixed-size Bloom filter over dedupe keys, kept by an import's reading thread over the keys
-/// of every event it has read, so that a line that is certainly new needs no index probe.
+/// A fixed-size Bloom filter over dedupe keys: an import's reading thread keeps one holding the
+/// ledger's keys (see ``SnapshotCache/start(_:loadingKeys:filterLimit:)``) and those of every
+/// event it reads, so that a line that is certainly new needs no index probe.
 ///
-/// It only answers while it is *complete* (``startComplete()``); its "absent" is believed by the
-/// writer only while the import started on an empty ledger and no other connection has
-/// committed since (see ``SnapshotCache/validate(_:)``); "maybe present" falls back to the SQL
-/// probe, which decides. Memory is fixed (8 MiB), so a larger import only raises the rate of
-/// probes (about 1 in 10,000 keys at 1M events, 1 in 400 at 3M), never the memory.
+/// Whether its "absent" may be believed is the writer's call (``SnapshotCache/believesMaybeSeen``:
+/// not once another connection has committed); "maybe present" falls back to the SQL probe,
+/// which decides. Memory is fixed (8 MiB), so a larger import only raises the rate of probes
+/// (about 1 in 10,000 keys at 1M events, 1 in 400 at 3M), never the memory.
 final class DedupeFilter {
     private var words: [UInt64]
     private let mask: UInt64
-    /// True while every key in the ledger has been added.
-    private(set) var isComplete = false
 
     init(bits: Int = 1 << 26) {
         precondition(bits.nonzeroBitCount == 1 && bits >= 512)
-        words = []
+        words = Array(repeating: 0, count: bits / 64)
         mask = UInt64(bits - 1)
     }
 
-    /// The ledger is empty: from now on every stored key is added here.
-    func startComplete() {
-        if words.isEmpty { words = Array(repeating: 0, count: Int(mask + 1) / 64) }
-        isComplete = true
-    }
-
-    /// Someone else wrote: stop answering for the rest of this import and free the memory.
-    func invalidate() {
-        isComplete = false
-        words = []
-    }
-
-    /// False only if the filter is complete and `key` is certainly not in the ledger.
+    /// False only if `key` was certainly never added.
     func mayContain(_ key: Key) -> Bool {
-        guard isComplete else { return true }
         var found = true
         forEachBit(key) { word, bit in found = found && words[word] & bit != 0 }
         return found
     }
 
     func add(_ key: Key) {
-        guard isComplete else { return }
         forEachBit(key) { word, bit in words[word] |= bit }
     }
 

@@ -51,9 +51,8 @@ final class SnapshotCache {
         var filter: DedupeFilter?
         if events == 0 || (loadingKeys && events <= filterLimit) {
             let keys = DedupeFilter()
-            keys.startComplete()
             if events > 0 {
-                // Both scans read only the partial indexes that dedupe uses.
+                // Through the two partial indexes dedupe uses (the id scan reads only its index).
                 let ids = BoundStatement(
                     try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE event_id IS NOT NULL"), in: db)
                 _ = try ids.firstMatch { row in
