@@ -106,6 +106,40 @@ import Testing
         #expect(rejected > 500)
     }
 
+    /// Every line of every file in fixtures/ (the gzip one read through LineSource, as imports
+    /// read it): where Foundation reads an object, the scanner reads the same members; where it
+    /// refuses, the scanner refuses too, or the difference is a documented one.
+    @Test func everyFixtureLineReadsAsFoundationReadsIt() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let fixtures = root.appendingPathComponent("fixtures")
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixtures.path)
+            .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".jsonl.gz") }.sorted()
+        #expect(files.count >= 5)
+        var objects = 0, refused = 0
+        for file in files {
+            let source = try LineSource(path: fixtures.appendingPathComponent(file).path)
+            while let line = try source.next() {
+                guard !line.isBlank else { continue }
+                let bytes = Array(line.bytes)
+                let text = "\(file):\(line.number): \(String(decoding: bytes, as: UTF8.self))"
+                let foundation = try? JSONSerialization.jsonObject(with: Data(bytes))
+                switch scan(bytes) {
+                case .success(let members):
+                    #expect(foundation != nil, "Foundation refuses, we accept \(text)")
+                    if foundation != nil { try expectSameMembers(members, foundation, bytes) }
+                    objects += 1
+                case .failure(let error):
+                    #expect(foundation == nil || isDocumentedDifference(error, bytes), "we refuse, Foundation reads \(text)")
+                    refused += 1
+                }
+            }
+        }
+        // The fixtures hold both: real events and deliberately malformed lines.
+        #expect(objects > 120)
+        #expect(refused > 0)
+    }
+
     @Test(arguments: [
         #"{"a":[1,]}"#, #"{"a":1,}"#, #"{"a":{"b":1 , }}"#, "\u{FEFF}{}", #"[{"a":1}]"#,
     ])
