@@ -1,6 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The layers are targets, so that the compiler keeps them apart (README "Architecture").
+// A line flows one way: bytes (Input) → line → event (Decoding) → verdict (Core's rules) →
+// ledger (an adapter, through Core's ports, fed by Import's one loop) → Report.
 let package = Package(
     name: "task-ledger",
     platforms: [.macOS(.v13)],
@@ -26,28 +29,62 @@ let package = Package(
             name: "CSQLiteConfig",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
+        // Model values, the rules and the judge, and the ports the stores implement.
+        .target(name: "TaskLedgerCore"),
+        // Bytes of one line → a decoded event or a reject (what fuzz/run builds).
+        .target(name: "TaskLedgerDecoding", dependencies: ["TaskLedgerCore"]),
+        // Files, stdin and gzip → lines with their numbers.
+        .target(name: "TaskLedgerInput", dependencies: ["CZlib"]),
+        // The one import loop, for every store.
+        .target(name: "TaskLedgerImport", dependencies: ["TaskLedgerCore", "TaskLedgerDecoding", "TaskLedgerInput"]),
+        // Report values built from a store's rows; CSV, JSON and Markdown writers.
+        .target(name: "TaskLedgerReport", dependencies: ["TaskLedgerCore"]),
+        // The SQLite adapter: every line of SQLite SQL.
         .target(
-            name: "TaskLedger",
+            name: "TaskLedgerSQLite",
             dependencies: [
-                "CZlib",
+                "TaskLedgerCore",
                 "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.embedInCode("Resources/status_schema.sql")]
+        ),
+        // The PostgreSQL adapter: every line of PostgreSQL SQL.
+        .target(
+            name: "TaskLedgerPostgres",
+            dependencies: [
+                "TaskLedgerCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            resources: [.embedInCode("Resources/status_schema.postgres.sql")]
+        ),
+        // Rules and profile YAML, the built-in profiles, sniff.
+        .target(
+            name: "TaskLedgerProfiles",
+            dependencies: ["TaskLedgerCore", "TaskLedgerDecoding", .product(name: "Yams", package: "Yams")],
             resources: [
-                .embedInCode("Resources/status_schema.sql"),
-                .embedInCode("Resources/status_schema.postgres.sql"),
                 .embedInCode("Resources/profile-default.yaml"),
                 .embedInCode("Resources/profile-github-actions.yaml"),
                 .embedInCode("Resources/profile-celery.yaml"),
+            ]
+        ),
+        // Generated status streams for tests and benches.
+        .target(name: "TaskLedgerTestData", dependencies: ["TaskLedgerCore", "CZlib"]),
+        // The umbrella a Swift user imports: opens either store, imports, reports, migrates.
+        .target(
+            name: "TaskLedger",
+            dependencies: [
+                "TaskLedgerCore", "TaskLedgerDecoding", "TaskLedgerInput", "TaskLedgerImport", "TaskLedgerReport",
+                "TaskLedgerSQLite", "TaskLedgerPostgres", "TaskLedgerProfiles",
             ]
         ),
         .executableTarget(
             name: "task-ledger",
             dependencies: [
                 "TaskLedger",
+                "TaskLedgerInput",
+                "TaskLedgerTestData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +98,8 @@ let package = Package(
             name: "TaskLedgerTests",
             dependencies: [
                 "TaskLedger",
+                "TaskLedgerCore", "TaskLedgerDecoding", "TaskLedgerInput", "TaskLedgerImport", "TaskLedgerReport",
+                "TaskLedgerSQLite", "TaskLedgerPostgres", "TaskLedgerProfiles", "TaskLedgerTestData",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
@@ -69,6 +108,8 @@ let package = Package(
             name: "TaskLedgerCLITests",
             dependencies: [
                 "TaskLedger",
+                "TaskLedgerCore", "TaskLedgerDecoding", "TaskLedgerInput", "TaskLedgerImport", "TaskLedgerReport",
+                "TaskLedgerSQLite", "TaskLedgerPostgres", "TaskLedgerProfiles", "TaskLedgerTestData",
                 "task-ledger",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -1,6 +1,8 @@
 // libFuzzer entry point over the line decoder and the timestamp parsers. Built by fuzz/run with
-// `swiftc -sanitize=fuzzer,address` from the decoder's own sources (no SQLite, no zlib), so it
-// runs the exact code the importer runs on every line.
+// `swiftc -sanitize=fuzzer,address` from the decoder's targets (TaskLedgerDecoding and
+// TaskLedgerCore: no SQLite, no zlib), so it runs the exact code the importer runs on every line.
+import TaskLedgerCore
+import TaskLedgerDecoding
 
 /// A profile-style decoder: nested paths with fallbacks, and an `only:` filter.
 let pathDecoder: EventDecoder = {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TaskLedgerTestData
 import TaskLedger
 
 struct GenerateCommand: ParsableCommand {

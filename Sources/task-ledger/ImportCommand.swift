@@ -55,7 +55,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let ledger = try self.ledger.open(create: true)
         let profile = try self.ledger.loadProfile() ?? Profile(name: "none")
-        let importer = ledger.importer(decoder: try profile.decoder(fieldSpecs: fields), batchSize: batchSize)
+        let decoder = try profile.decoder(fieldSpecs: fields)
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
@@ -64,7 +64,7 @@ struct ImportCommand: ParsableCommand {
         var lastDraw = Date.distantPast
         for file in files {
             do {
-                let summary = try importer.importFile(file, progress: { p in
+                let summary = try ledger.importFile(file, decoder: decoder, batchSize: batchSize, progress: { p in
                     guard showProgress, Date().timeIntervalSince(lastDraw) > 0.25 else { return }
                     lastDraw = Date()
                     let percent = p.fraction.map { String(format: " %3.0f%%", $0 * 100) } ?? ""

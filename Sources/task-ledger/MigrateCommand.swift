@@ -20,17 +20,16 @@ struct MigrateCommand: ParsableCommand {
 
     func validate() throws {
         guard !from.isEmpty else { throw ValidationError("--from must not be empty") }
-        guard to.hasPrefix("postgres://") || to.hasPrefix("postgresql://") else {
-            throw ValidationError("--to must be a postgres:// URL")
-        }
+        guard !Ledger.isPostgreSQL(from) else { throw ValidationError("--from must be an SQLite ledger") }
+        guard Ledger.isPostgreSQL(to) else { throw ValidationError("--to must be a postgres:// URL") }
     }
 
     func run() throws {
         let options = try LedgerOptions.parse(["--db", from] + (rules.map { ["--rules", $0] } ?? []))
         let rules = try options.loadRules()
-        let source = try Ledger(path: from, rules: rules, mode: .existing)
-        let target = try PostgresLedger(url: to, rules: rules, mode: .create)
-        let summary = try target.copy(from: source)
+        let source = try Ledger(from, rules: rules, mode: .existing)
+        let target = try Ledger(to, rules: rules, mode: .create)
+        let summary = try source.copy(into: target)
         print("copied " + summary.rows.map { "\($0.table) \($0.count)" }.joined(separator: ", ") + " into \(target.location)")
     }
 }

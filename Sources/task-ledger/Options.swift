@@ -41,8 +41,8 @@ struct LedgerOptions: ParsableArguments {
     }
 
     /// Opens the ledger (SQLite or PostgreSQL, by the form of `--db`); `create` for commands that write.
-    func open(create: Bool) throws -> any LedgerStore {
-        try openLedger(db, rules: loadRules(), mode: create ? .create : .existing)
+    func open(create: Bool) throws -> Ledger {
+        try Ledger(db, rules: loadRules(), mode: create ? .create : .existing)
     }
 
     func validate() throws {
@@ -75,7 +75,7 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Parses `--now TS|latest` (nil → the wall clock).
-func resolveNow(_ text: String?, ledger: any LedgerStore) throws -> Int64 {
+func resolveNow(_ text: String?, ledger: Ledger) throws -> Int64 {
     guard let text else { return wallClockMillis() }
     if text == "latest" {
         return try ledger.latestTimestamp() ?? wallClockMillis()
@@ -108,11 +108,5 @@ func humanAge(_ ms: Int64) -> String {
     case ..<3600: return "\(s / 60)m \(String(s % 60).leftPadded(2))s"
     case ..<86_400: return "\(s / 3600)h \(String(s / 60 % 60).leftPadded(2))m"
     default: return "\(s / 86_400)d \(s / 3600 % 24)h"
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -64,7 +64,7 @@ struct ReportOptionsGroup: ParsableArguments {
 
     /// Writes the reports into `directory`, appends the Markdown to `$GITHUB_STEP_SUMMARY` when
     /// set, and tells whether `--fail-on` is triggered.
-    func write(ledger: any LedgerStore, to directory: String) throws -> Bool {
+    func write(ledger: Ledger, to directory: String) throws -> Bool {
         let options = ReportOptions(
             now: try resolveNow(now, ledger: ledger), since: since.flatMap(Timestamp.parse),
             until: until.flatMap(Timestamp.parse), excelSafe: excelSafe, formats: try formats())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaskLedger
+import TaskLedgerInput
 
 struct SniffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

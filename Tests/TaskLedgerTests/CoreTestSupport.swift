@@ -1,6 +1,15 @@
 import Foundation
 import GRDB
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// A fresh directory under the system temp dir, removed when the value is deinitialised.
 final class TempDirectory: @unchecked Sendable {
@@ -40,12 +49,12 @@ final class TempDirectory: @unchecked Sendable {
 /// A ledger in its own temp directory; the directory lives as long as the fixture.
 struct LedgerFixture {
     let directory: TempDirectory
-    let ledger: Ledger
+    let ledger: SQLiteLedger
     var path: String { ledger.path }
 
     init(rules: Rules = .standard) throws {
         directory = try TempDirectory()
-        ledger = try Ledger(path: directory.path("ledger.db"), rules: rules)
+        ledger = try SQLiteLedger(path: directory.path("ledger.db"), rules: rules)
     }
 
     /// A raw connection to the same file, for asserting on stored rows and for tampering.
@@ -78,3 +87,10 @@ func event(
 
 /// The bytes of a file, or nil if it does not exist.
 func contents(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+extension SQLiteLedger {
+    /// The report of this ledger, as ``Ledger/report(_:)`` builds it.
+    func report(_ options: ReportOptions) throws -> Report {
+        try Ledger(store: self).report(options)
+    }
+}

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 @Suite("Import caches: skip a probe only when the answer is certain")
 struct ImportCacheTests {
@@ -8,7 +17,7 @@ struct ImportCacheTests {
     /// dedupe key is looked up.
     @Test func aCacheThatStartedNoImportBelievesNoFilter() throws {
         let dir = try TempDirectory()
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         let cache = SnapshotCache()
         #expect(!cache.believesMaybeSeen)
         try ledger.writeTransaction { db in try cache.validate(db) }
@@ -38,8 +47,8 @@ struct ImportCacheTests {
     /// be wrong: it never saw the other writer's keys); our own commits keep it believed.
     @Test func anotherConnectionsCommitStopsBelievingTheFilter() throws {
         let dir = try TempDirectory()
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
-        let other = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
+        let other = try SQLiteLedger(path: dir.path("l.sqlite"))
         let cache = SnapshotCache()
         let filter = try #require(try ledger.writeTransaction { db in try cache.start(db) })
         #expect(!filter.mayContain(.id("a")))
@@ -110,7 +119,7 @@ struct ImportCacheTests {
     /// holds every stored key, by id and by content.
     @Test func startFillsTheFilterWithTheLedgersKeys() throws {
         let dir = try TempDirectory()
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         try ledger.write(event("a", "QUEUED", at(0), id: "stored-id"))
         try ledger.write(event("b", "QUEUED", at(0), actor: "w"))
         let cache = SnapshotCache()
@@ -128,7 +137,7 @@ struct ImportCacheTests {
         #expect(try ledger.writeTransaction { db in try resumed.start(db, loadingKeys: false) } == nil)
         #expect(!resumed.believesMaybeSeen)
         // An empty ledger has no keys to load: a filter either way.
-        let empty = try Ledger(path: dir.path("empty.sqlite"))
+        let empty = try SQLiteLedger(path: dir.path("empty.sqlite"))
         #expect(try empty.writeTransaction { db in try SnapshotCache().start(db, loadingKeys: false) } != nil)
     }
 
@@ -164,7 +173,7 @@ struct ImportCacheTests {
     /// line a few lines earlier (still queued) must be found, by id and by content.
     @Test func intoANonEmptyLedgerADuplicateOfAStillQueuedEventIsCaught() throws {
         let dir = try TempDirectory()
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         try ledger.write(event("old", "QUEUED", at(0), id: "old-1"))
         try ledger.write(event("c0", "QUEUED", at(0), actor: "w"))
         var lines = (0..<10).map { #"{"task":"t\#($0)","state":"QUEUED","ts":"2026-11-24T10:00:00Z","id":"q\#($0)"}"# }
@@ -205,11 +214,11 @@ struct ImportCacheTests {
     /// second connection writes `others` live.
     private func importWhileAnotherWriterWrites(
         lines: [String], others: [StatusEvent]
-    ) throws -> (directory: TempDirectory, ledger: Ledger, summary: ImportSummary) {
+    ) throws -> (directory: TempDirectory, ledger: SQLiteLedger, summary: ImportSummary) {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
-        let importing = try Ledger(path: dir.path("l.sqlite"))
-        let other = try Ledger(path: dir.path("l.sqlite"))
+        let importing = try SQLiteLedger(path: dir.path("l.sqlite"))
+        let other = try SQLiteLedger(path: dir.path("l.sqlite"))
         var batches = 0
         var failure: (any Error)?
         let summary = try Importer(ledger: importing, batchSize: 2).importFile(file, progress: { _ in
@@ -231,10 +240,9 @@ struct ImportCacheTests {
         let dir = try TempDirectory()
         let file = dir.path("stream.jsonl")
         try StreamGenerator(tasks: 300, seed: 5, violationRate: 0.05).write(toPath: file)
-        _ = try Importer(ledger: try Ledger(path: dir.path("roomy.sqlite")), batchSize: 200).importFile(file)
-        var tight = Importer(ledger: try Ledger(path: dir.path("tight.sqlite")), batchSize: 200)
-        tight.snapshotCacheCapacity = 10
-        _ = try tight.importFile(file)
+        _ = try Importer(ledger: try SQLiteLedger(path: dir.path("roomy.sqlite")), batchSize: 200).importFile(file)
+        let tight = try SQLiteLedger(path: dir.path("tight.sqlite")).importing(cacheCapacity: 10)
+        _ = try Importer(ledger: tight, batchSize: 200).importFile(file)
         let roomy = try LedgerContent(path: dir.path("roomy.sqlite"))
         let evicting = try LedgerContent(path: dir.path("tight.sqlite"))
         #expect(roomy.events.count > 2_000)

@@ -3,6 +3,15 @@ import GRDB
 import PropertyBased
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// "import = replay = verify": importing any sequence of lines stores exactly what live writes
 /// of its decodable lines store, whatever the batch size, and verify stays clean.
@@ -32,9 +41,9 @@ struct ImportPropertyTests {
             }
             let dir = try TempDirectory()
             let file = try dir.write("events.jsonl", text.joined(separator: "\n") + "\n")
-            let imported = try Ledger(path: dir.path("imported.db"))
+            let imported = try SQLiteLedger(path: dir.path("imported.db"))
             _ = try Importer(ledger: imported, batchSize: batchSize).importFile(file)
-            let live = try Ledger(path: dir.path("live.db"))
+            let live = try SQLiteLedger(path: dir.path("live.db"))
             for line in text {
                 if case .success(let event) = EventDecoder().decode(line) { try live.write(event) }
             }

@@ -2,6 +2,15 @@ import Foundation
 import GRDB
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 @Suite("Importer: streaming, resumable, one write path")
 struct ImporterTests {
@@ -25,7 +34,7 @@ struct ImporterTests {
     @Test func importJudgesEveryLineAndVerifyIsClean() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         let summary = try Importer(ledger: ledger).importFile(file)
         #expect(summary.lines == 14)
         #expect(summary.blankLines == 1)
@@ -43,9 +52,9 @@ struct ImporterTests {
     @Test func importEqualsLiveWritesOfTheSameLines() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
-        let imported = try Ledger(path: dir.path("imported.sqlite"))
+        let imported = try SQLiteLedger(path: dir.path("imported.sqlite"))
         _ = try Importer(ledger: imported).importFile(file)
-        let live = try Ledger(path: dir.path("live.sqlite"))
+        let live = try SQLiteLedger(path: dir.path("live.sqlite"))
         let decoder = EventDecoder()
         for line in ImporterTests.lines where !line.isEmpty {
             var bytes = Array(line.utf8)
@@ -63,7 +72,7 @@ struct ImporterTests {
     @Test func reimportAddsNothingAndAGrownFileAddsOnlyItsNewLines() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0...2].joined(separator: "\n") + "\n")
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         let importer = Importer(ledger: ledger)
         #expect(try importer.importFile(file).lines == 3)
         let again = try importer.importFile(file)
@@ -79,7 +88,7 @@ struct ImporterTests {
     @Test func aFinalLineStillBeingWrittenIsLeftForTheNextImport() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0] + "\n" + #"{"task":"a","state":"RUN"#)
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         let importer = Importer(ledger: ledger)
         let first = try importer.importFile(file)
         #expect(first.pendingLines == 1)
@@ -94,7 +103,7 @@ struct ImporterTests {
     @Test func aFinalLineWithoutNewlineThatParsesIsImported() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0] + "\r\n" + ImporterTests.lines[1])
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         #expect(try Importer(ledger: ledger).importFile(file).verdicts == [.applied: 2])
         #expect(try Importer(ledger: ledger).importFile(file).lines == 0)
     }
@@ -102,7 +111,7 @@ struct ImporterTests {
     @Test func aRotatedFileIsReadFromTheStartAndDedupeKeepsItHonest() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines[0...2].joined(separator: "\n") + "\n")
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         _ = try Importer(ledger: ledger).importFile(file)
         // Same name, new content whose head differs: read from line 1.
         try dir.write("events.jsonl", ImporterTests.lines[4] + "\n" + ImporterTests.lines[0] + "\n")
@@ -117,8 +126,8 @@ struct ImporterTests {
         let plain = try dir.write("events.jsonl", text)
         let gz = dir.path("events.jsonl.gz")
         try Data(runGzip(["-c"], input: Array(text.utf8))).write(to: URL(fileURLWithPath: gz))
-        let a = try Importer(ledger: try Ledger(path: dir.path("a.sqlite"))).importFile(plain)
-        let b = try Importer(ledger: try Ledger(path: dir.path("b.sqlite"))).importFile(gz)
+        let a = try Importer(ledger: try SQLiteLedger(path: dir.path("a.sqlite"))).importFile(plain)
+        let b = try Importer(ledger: try SQLiteLedger(path: dir.path("b.sqlite"))).importFile(gz)
         #expect(a.verdicts == b.verdicts)
         #expect(a.lines == b.lines)
         let columns = "seq, task, state, verdict, from_state, ts, event_id, content_key, actor, source, stage, detail, attrs, line"
@@ -129,8 +138,8 @@ struct ImporterTests {
     @Test func smallBatchesGiveTheSameLedgerAsOneBatch() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
-        _ = try Importer(ledger: try Ledger(path: dir.path("one.sqlite"))).importFile(file)
-        _ = try Importer(ledger: try Ledger(path: dir.path("many.sqlite")), batchSize: 2).importFile(file)
+        _ = try Importer(ledger: try SQLiteLedger(path: dir.path("one.sqlite"))).importFile(file)
+        _ = try Importer(ledger: try SQLiteLedger(path: dir.path("many.sqlite")), batchSize: 2).importFile(file)
         var one = try LedgerContent(path: dir.path("one.sqlite"))
         var many = try LedgerContent(path: dir.path("many.sqlite"))
         #expect(one.events == many.events)
@@ -144,7 +153,7 @@ struct ImporterTests {
     @Test func stopRequestStopsAtABatchBoundaryAndTheRerunResumes() throws {
         let dir = try TempDirectory()
         let file = try dir.write("events.jsonl", ImporterTests.lines.joined(separator: "\n") + "\n")
-        let ledger = try Ledger(path: dir.path("l.sqlite"))
+        let ledger = try SQLiteLedger(path: dir.path("l.sqlite"))
         var batches = 0
         let importer = Importer(ledger: ledger, batchSize: 4)
         #expect(throws: ImportAborted.self) {
@@ -153,7 +162,7 @@ struct ImporterTests {
         #expect(try LedgerContent(path: dir.path("l.sqlite")).checkpoints.first?[4] == "8")
         let rest = try importer.importFile(file)
         #expect(rest.resumedLines == 8)
-        _ = try Importer(ledger: try Ledger(path: dir.path("clean.sqlite"))).importFile(file)
+        _ = try Importer(ledger: try SQLiteLedger(path: dir.path("clean.sqlite"))).importFile(file)
         #expect(try LedgerContent(path: dir.path("l.sqlite")).events == LedgerContent(path: dir.path("clean.sqlite")).events)
     }
 }

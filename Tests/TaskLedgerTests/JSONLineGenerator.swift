@@ -1,4 +1,13 @@
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// Seeded random JSON object lines for differential tests: varied keys, escapes, non-ASCII text,
 /// number forms, nesting and whitespace, always valid RFC 8259.

@@ -2,6 +2,15 @@ import Foundation
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// The scanner must read valid JSON exactly as Foundation's `JSONSerialization` does, and reject
 /// everything it rejects — except for these deliberate differences, where the scanner follows

@@ -1,9 +1,18 @@
 import Foundation
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// SPEC §5: many writers on one ledger lose nothing and see no `database is locked`; exactly one
-/// of many racing `deliver` callers gets `deliver`. In-process: one `Ledger` per thread.
+/// of many racing `deliver` callers gets `deliver`. In-process: one `SQLiteLedger` per thread.
 @Suite(.serialized)
 struct LedgerConcurrencyTests {
     final class Collected<T>: @unchecked Sendable {
@@ -41,7 +50,7 @@ struct LedgerConcurrencyTests {
         let threads = 4
         Self.race(threads) { worker in
             do {
-                let ledger = try Ledger(path: path)  // the first ones race to create it
+                let ledger = try SQLiteLedger(path: path)  // the first ones race to create it
                 for n in 0..<40 {
                     let task = "w\(worker)-t\(n)"
                     for (k, state) in ["RECEIVED", "RUNNING", "WAITING", "RUNNING", "SUCCEEDED"].enumerated() {
@@ -55,7 +64,7 @@ struct LedgerConcurrencyTests {
         #expect(errors.all == [])
         #expect(verdicts.all.count == threads * 200)
         #expect(verdicts.all.allSatisfy { $0 == .applied })
-        let f = try Ledger(path: path, mode: .existing)
+        let f = try SQLiteLedger(path: path, mode: .existing)
         let report = try f.verify()
         #expect(report.events == threads * 200)
         #expect(report.tasks == threads * 40)
@@ -65,13 +74,13 @@ struct LedgerConcurrencyTests {
     @Test func writersOnOneTaskKeepAtMostOneTerminal() throws {
         let dir = try TempDirectory()
         let path = dir.path("shared.db")
-        try Ledger(path: path).write(event("t", "RUNNING", at(0)))
-        _ = try Ledger(path: path).write(event("t", "QUEUED", at(0)))
-        _ = try Ledger(path: path).write(event("t", "RUNNING", at(1)))
+        try SQLiteLedger(path: path).write(event("t", "RUNNING", at(0)))
+        _ = try SQLiteLedger(path: path).write(event("t", "QUEUED", at(0)))
+        _ = try SQLiteLedger(path: path).write(event("t", "RUNNING", at(1)))
         let verdicts = Collected<Verdict>()
         let terminals = ["SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"]
         Self.race(8) { i in
-            guard let ledger = try? Ledger(path: path, mode: .existing),
+            guard let ledger = try? SQLiteLedger(path: path, mode: .existing),
                 let verdict = try? ledger.write(event("t", terminals[i % 4], at(2), detail: "\(i)"))
             else { return }
             verdicts.append(verdict)
@@ -79,18 +88,18 @@ struct LedgerConcurrencyTests {
         #expect(verdicts.all.count == 8)
         #expect(verdicts.all.filter { $0 == .applied }.count == 1)
         #expect(verdicts.all.filter { $0 == .afterTerminal }.count == 7)
-        #expect(try Ledger(path: path).verify().isClean)
+        #expect(try SQLiteLedger(path: path).verify().isClean)
     }
 
     @Test func exactlyOneOfSixteenRacingDeliveriesWithTheSameKeyDelivers() throws {
         let dir = try TempDirectory()
         let path = dir.path("shared.db")
-        try Ledger(path: path).write(event("t", "QUEUED", at(0)))
+        try SQLiteLedger(path: path).write(event("t", "QUEUED", at(0)))
         let outcomes = Collected<DeliveryOutcome>()
         let errors = Collected<String>()
         Self.race(16) { i in
             do {
-                let ledger = try Ledger(path: path, mode: .existing)
+                let ledger = try SQLiteLedger(path: path, mode: .existing)
                 outcomes.append(try ledger.deliver(task: "t", channel: "pager", now: at(1) + Int64(i)))
             } catch {
                 errors.append("\(error)")

@@ -2,6 +2,15 @@ import GRDB
 import PropertyBased
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// "write = replay = verify": for random event sequences, the live write path keeps snapshots
 /// equal to what history rebuilds, applies at most one terminal event per task, and is
@@ -22,8 +31,8 @@ struct LedgerPropertyTests {
             actor: actor == 0 ? "" : "worker")
     }.array(of: 0...40)
 
-    static func write(_ sequence: [StatusEvent], to path: String) throws -> (Ledger, [Verdict]) {
-        let ledger = try Ledger(path: path)
+    static func write(_ sequence: [StatusEvent], to path: String) throws -> (SQLiteLedger, [Verdict]) {
+        let ledger = try SQLiteLedger(path: path)
         return (ledger, try sequence.map { try ledger.write($0) })
     }
 

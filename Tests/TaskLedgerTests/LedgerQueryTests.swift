@@ -1,6 +1,15 @@
 import GRDB
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// SPEC §5 `history`, `status`, `stale`, `deliver` and `verify`, over a real ledger file.
 struct LedgerQueryTests {
@@ -143,7 +152,7 @@ struct LedgerQueryTests {
 
     // MARK: verify
 
-    static func writeSample(_ ledger: Ledger) throws {
+    static func writeSample(_ ledger: SQLiteLedger) throws {
         try ledger.write(event("a", "RECEIVED", at(0)))
         try ledger.write(event("a", "RUNNING", at(10), actor: "w"))
         try ledger.write(event("a", "WAITING", at(5)))

@@ -1,8 +1,17 @@
 import GRDB
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
-/// SPEC §4 and §7 through the one write path, `Ledger.write`, against a real SQLite file:
+/// SPEC §4 and §7 through the one write path, `SQLiteLedger.write`, against a real SQLite file:
 /// what each verdict stores in `task_events` / `import_rejects` and what it does to the snapshot.
 struct LedgerWriteTests {
     @Test func appliedEventIsStoredAndStartsTheSnapshot() throws {

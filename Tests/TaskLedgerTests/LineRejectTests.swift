@@ -1,6 +1,15 @@
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 @Suite struct LineRejectTests {
     @Test(arguments: [

@@ -1,6 +1,15 @@
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// Lines that are not one strict RFC 8259 object are `malformed`, with a message saying where.
 @Suite struct MalformedLineTests {

@@ -2,6 +2,15 @@ import Foundation
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// Profiles load from YAML, refuse mistakes with file:line, and print back to equal profiles.
 @Suite struct ProfileYAMLTests {

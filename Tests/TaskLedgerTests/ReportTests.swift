@@ -2,6 +2,15 @@ import Foundation
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// The report files of a small hand-made ledger, written out by hand from SPEC §6 and §7.
 @Suite struct ReportTests {

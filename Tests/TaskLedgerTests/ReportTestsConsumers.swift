@@ -2,6 +2,15 @@ import Foundation
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// Real consumers read the report files of the hostile ledger: Python's csv, the sqlite3 CLI,
 /// DuckDB and markdown-it-py (see Tests/report_consumers.py; needs `pip install duckdb markdown-it-py`).

@@ -2,21 +2,30 @@ import Foundation
 import GRDB
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// 2026-11-24T10:00:00.000Z
 let t0: Int64 = 1_795_514_400_000
 
 /// A fresh ledger in its own temp directory.
-func makeLedger() throws -> (Ledger, String) {
+func makeLedger() throws -> (SQLiteLedger, String) {
     let dir = FileManager.default.temporaryDirectory
         .appendingPathComponent("report-tests-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return (try Ledger(path: dir + "/test.ledger"), dir)
+    return (try SQLiteLedger(path: dir + "/test.ledger"), dir)
 }
 
 /// Records events and rejects as an import of `file` would, in one transaction.
 func importLines(
-    _ ledger: Ledger, file: String,
+    _ ledger: SQLiteLedger, file: String,
     events: [(line: Int, event: StatusEvent)] = [],
     rejects: [(line: Int, reject: LineReject)] = []
 ) throws {
@@ -33,7 +42,7 @@ func importLines(
 }
 
 /// The hand-made ledger whose report files are written out by hand in `ReportTests`.
-func smallLedger() throws -> Ledger {
+func smallLedger() throws -> SQLiteLedger {
     let (ledger, _) = try makeLedger()
     try ledger.write(StatusEvent(task: "a", state: "RECEIVED", timestamp: t0, actor: "w1"))
     try ledger.write(StatusEvent(task: "a", state: "running", timestamp: t0 + 1500, actor: "w2", source: "ci", stage: "build"))
@@ -70,7 +79,7 @@ let hostileIDs = [
 
 /// Each hostile id gets an illegal first event and an open QUEUED one (stale at t0 + 1h);
 /// `id/done` runs to SUCCEEDED with the id as actor.
-func hostileLedger() throws -> Ledger {
+func hostileLedger() throws -> SQLiteLedger {
     let (ledger, _) = try makeLedger()
     for id in hostileIDs {
         try ledger.write(StatusEvent(task: id, state: "RUNNING", timestamp: t0))

@@ -1,6 +1,15 @@
 import Testing
 
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// How the `ts` field of a line becomes epoch milliseconds (SPEC §2, §7).
 @Suite struct TimestampFieldTests {

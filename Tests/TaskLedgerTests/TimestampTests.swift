@@ -1,6 +1,15 @@
 import PropertyBased
 import Testing
 @testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerDecoding
+@testable import TaskLedgerImport
+@testable import TaskLedgerInput
+@testable import TaskLedgerPostgres
+@testable import TaskLedgerProfiles
+@testable import TaskLedgerReport
+@testable import TaskLedgerSQLite
+@testable import TaskLedgerTestData
 
 /// SPEC §2 and §7: RFC 3339 timestamps to epoch ms, the report format, and durations.
 struct TimestampTests {

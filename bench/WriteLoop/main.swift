@@ -9,7 +9,7 @@ guard arguments.count >= 2, let count = Int(arguments.count > 2 ? arguments[2] :
     FileHandle.standardError.write(Data("usage: write-loop LEDGER [EVENTS]\n".utf8))
     exit(2)
 }
-let ledger = try Ledger(path: arguments[1])
+let ledger = try Ledger(arguments[1])
 let states = ["QUEUED", "RUNNING", "SUCCEEDED"]
 let start = 1_767_225_600_000 as Int64
 let clock = ContinuousClock()

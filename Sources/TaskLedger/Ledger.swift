@@ -1,0 +1,128 @@
+import TaskLedgerCore
+import TaskLedgerDecoding
+import TaskLedgerImport
+import TaskLedgerPostgres
+import TaskLedgerReport
+import TaskLedgerSQLite
+
+/// A task ledger: an SQLite file (the default) or a PostgreSQL database, judged by one set of
+/// ``Rules``. Open it once and share it between threads; every call is one transaction.
+///
+/// ```swift
+/// let ledger = try Ledger("ledger.sqlite")
+/// let verdict = try ledger.write(StatusEvent(task: "build-42", state: "RUNNING", timestamp: now))
+/// let state = try ledger.snapshot(task: "build-42")?.state
+/// ```
+///
+/// Both stores judge with the same rules, decode with the same ``EventDecoder`` and hand the
+/// same rows to the same ``Report``, so verdicts and report files agree byte for byte.
+public final class Ledger: Sendable {
+    package let store: any LedgerStore & ImportDestination
+
+    /// Where the ledger is, for messages and reports: the SQLite path as given, or the
+    /// PostgreSQL database without its password.
+    public var location: String { store.location }
+    /// The rules events are judged by.
+    public var rules: Rules { store.rules }
+
+    /// Opens the ledger named by `db`, creating it (with `mode` ``LedgerOpenMode/create``) or
+    /// migrating it to this build's schema.
+    ///
+    /// `db` names a PostgreSQL database when ``isPostgreSQL(_:)`` says so (a `postgres://` or
+    /// `postgresql://` URL, or a libpq `key=value` connection string); anything else is the path
+    /// of an SQLite file.
+    /// - Throws: ``LedgerError`` with a message for people.
+    public init(_ db: String, rules: Rules = .standard, mode: LedgerOpenMode = .create) throws {
+        if Ledger.isPostgreSQL(db) {
+            store = try PostgresLedger(url: db, rules: rules, mode: mode)
+        } else {
+            store = try SQLiteLedger(path: db, rules: rules, mode: mode)
+        }
+    }
+
+    package init(store: any LedgerStore & ImportDestination) {
+        self.store = store
+    }
+
+    /// Whether `db` names a PostgreSQL database rather than an SQLite file.
+    public static func isPostgreSQL(_ db: String) -> Bool {
+        PostgresLocation.isURL(db)
+    }
+
+    /// Records one live event (SPEC §5 `write`): judged by the same rules as an import, stored
+    /// with its verdict, the task's snapshot updated in the same transaction.
+    /// - Throws: ``LedgerError/invalidEvent(_:)`` for a field holding NUL; ``LedgerError`` for
+    ///   ledger failures (nothing is stored then).
+    @discardableResult
+    public func write(_ event: StatusEvent) throws -> Verdict { try store.write(event) }
+
+    /// The current state of `task`, or nil if it has no applied event.
+    public func snapshot(task: String) throws -> Snapshot? { try store.snapshot(task: task) }
+
+    /// Every stored event of `task`, in arrival order (refused ones included).
+    /// - Throws: ``LedgerError/damagedRow(path:table:detail:)`` for a row no task-ledger wrote.
+    public func history(task: String) throws -> [RecordedEvent] { try store.history(task: task) }
+
+    /// How many events of `task` the ledger holds (refused ones included).
+    public func eventCount(task: String) throws -> Int { try store.eventCount(task: task) }
+
+    /// The latest ts of any stored event, in epoch ms: what `--now latest` means.
+    public func latestTimestamp() throws -> Int64? { try store.latestTimestamp() }
+
+    /// Open tasks whose last applied event is older than their state's stale threshold (or than
+    /// `olderThan` ms), measured from `now`; oldest first, equal ages by task.
+    public func staleTasks(now: Int64, olderThan: Int64? = nil) throws -> [StaleTask] {
+        try store.staleTasks(now: now, olderThan: olderThan)
+    }
+
+    /// Atomically checks and records a notification (SPEC §5 `deliver`): `key` defaults to
+    /// `task#state`; a delivery within `cooldown` ms of the last one on `channel` is suppressed.
+    /// - Throws: ``LedgerError/noState(task:)`` without `key` for a task with no state.
+    public func deliver(
+        task: String, channel: String, key: String? = nil, cooldown: Int64? = nil, now: Int64
+    ) throws -> DeliveryOutcome {
+        try store.deliver(task: task, channel: channel, key: key, cooldown: cooldown, now: now)
+    }
+
+    /// Rebuilds every snapshot from history and compares them with the stored ones.
+    public func verify() throws -> VerifyReport { try store.verify() }
+
+    /// Imports one JSONL file (plain or gzip; `-` for stdin) from its checkpoint on, `batchSize`
+    /// lines per transaction, reading lines with `decoder` (a ``Profile``'s, or the SPEC's keys).
+    ///
+    /// Re-importing a file adds only the lines after its checkpoint; a file whose first bytes
+    /// changed is read from the start (duplicates are caught by the rules).
+    /// - Parameters:
+    ///   - progress: called after each committed batch.
+    ///   - shouldStop: checked between batches; when it returns true the import stops at that
+    ///     batch boundary (everything before it committed) and throws ``ImportAborted``.
+    /// - Throws: ``ImportError`` when the file cannot be opened; ``ImportAborted`` for damaged
+    ///   input, after committing every complete line before the damage; ``LedgerError`` for
+    ///   ledger failures (the batch in flight is rolled back, its checkpoint with it).
+    public func importFile(
+        _ path: String, decoder: EventDecoder = EventDecoder(), batchSize: Int = 20_000,
+        progress: (ImportProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> ImportSummary {
+        try Importer(ledger: store, decoder: decoder, batchSize: batchSize)
+            .importFile(path, progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Everything the report files say about the ledger at `options.now`, read in one
+    /// transaction; write it with ``Report/write(to:)``.
+    public func report(_ options: ReportOptions) throws -> Report {
+        Report(rows: try store.reportRows(options), options: options, ledgerPath: location, rules: rules)
+    }
+
+    /// Copies every row of this ledger into `destination`, a PostgreSQL ledger holding no rows
+    /// yet, in one transaction, keeping arrival order (`seq`) and ids.
+    /// - Throws: ``LedgerError`` if `destination` is not PostgreSQL, holds rows, or fails.
+    public func copy(into destination: Ledger) throws -> LedgerCopySummary {
+        guard let source = store as? any LedgerRowSource else {
+            throw LedgerError.database(path: location, message: "only an SQLite ledger can be copied from")
+        }
+        guard let target = destination.store as? any LedgerRowDestination else {
+            throw LedgerError.database(path: destination.location, message: "only a PostgreSQL ledger can be copied into")
+        }
+        return try target.copyRows(from: source)
+    }
+}

@@ -1,0 +1,65 @@
+/// The current state of one task: what `task_state_snapshot` holds.
+///
+/// A snapshot exists once the task has an applied event.
+public struct Snapshot: Sendable, Equatable, Hashable, Codable {
+    public var task: String
+    /// Canonical state of the last applied event.
+    public var state: String
+    public var stage: String
+    public var actor: String
+    public var source: String
+    /// Earliest applied timestamp (epoch ms).
+    public var firstTimestamp: Int64
+    /// Latest applied timestamp (epoch ms).
+    public var lastTimestamp: Int64
+    /// Timestamp of the terminal event, nil while the task is open.
+    public var terminalTimestamp: Int64?
+
+    public init(
+        task: String, state: String, stage: String = "", actor: String = "", source: String = "",
+        firstTimestamp: Int64, lastTimestamp: Int64, terminalTimestamp: Int64? = nil
+    ) {
+        self.task = task
+        self.state = state
+        self.stage = stage
+        self.actor = actor
+        self.source = source
+        self.firstTimestamp = firstTimestamp
+        self.lastTimestamp = lastTimestamp
+        self.terminalTimestamp = terminalTimestamp
+    }
+
+    /// The snapshot after applying `event` (already judged `applied` or `out_of_order`) whose
+    /// canonical state is `state`.
+    public func applying(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+        var next = self
+        next.apply(event, state: state, terminal: terminal)
+        return next
+    }
+
+    /// Applies `event` in place (see ``applying(_:state:terminal:)``).
+    public mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
+        self.state = state
+        stage = event.stage
+        actor = event.actor
+        source = event.source
+        firstTimestamp = min(firstTimestamp, event.timestamp)
+        lastTimestamp = max(lastTimestamp, event.timestamp)
+        if terminal { terminalTimestamp = event.timestamp }
+    }
+
+    /// The snapshot of a task whose first applied event is `event`.
+    public static func first(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+        Snapshot(
+            task: event.task, state: state, stage: event.stage, actor: event.actor,
+            source: event.source, firstTimestamp: event.timestamp, lastTimestamp: event.timestamp,
+            terminalTimestamp: terminal ? event.timestamp : nil)
+    }
+
+    package enum CodingKeys: String, CodingKey {
+        case task, state, stage, actor, source
+        case firstTimestamp = "first_ts"
+        case lastTimestamp = "last_ts"
+        case terminalTimestamp = "terminal_ts"
+    }
+}

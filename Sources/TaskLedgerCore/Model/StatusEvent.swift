@@ -1,0 +1,82 @@
+/// One status event: "task T entered state S at time ts".
+///
+/// `state` is the string as the producer wrote it; the rules normalise it when the event is
+/// judged. Optional descriptive fields are empty strings when absent, as the snapshot stores them.
+public struct StatusEvent: Sendable, Equatable, Hashable {
+    public var task: String
+    public var state: String
+    /// Epoch milliseconds, UTC.
+    public var timestamp: Int64
+    /// The event's identity for dedupe, if the producer gave one. Ids are global, not per task.
+    public var id: String?
+    public var actor: String
+    public var source: String
+    public var stage: String
+    public var detail: String
+    /// Other keys of the input line, as a JSON object; nil when there were none.
+    public var attrs: String?
+
+    public init(
+        task: String, state: String, timestamp: Int64, id: String? = nil,
+        actor: String = "", source: String = "", stage: String = "", detail: String = "",
+        attrs: String? = nil
+    ) {
+        self.task = task
+        self.state = state
+        self.timestamp = timestamp
+        self.id = id
+        self.actor = actor
+        self.source = source
+        self.stage = stage
+        self.detail = detail
+        self.attrs = attrs
+    }
+}
+
+extension StatusEvent {
+    /// Why a field value holding NUL is refused (by the importer as `bad_field`, by `Ledger.write`
+    /// with an error): SQLite's text functions and C-string readers stop at NUL, so the ledger
+    /// could not store the value and give it back.
+    package static func nulRefusal(field: String) -> String {
+        "field \(field) contains a NUL character (\\u0000), which the ledger cannot store"
+    }
+}
+
+/// Where an event came from: a file and line for imports, nothing for live writes.
+package struct EventOrigin: Sendable, Equatable, Hashable {
+    /// The path as given on the command line (`-` for stdin); empty for live writes.
+    public var file: String
+    /// 1-based physical line number; nil for live writes.
+    public var line: Int?
+
+    public init(file: String, line: Int?) {
+        self.file = file
+        self.line = line
+    }
+
+    /// The origin of a live `write`.
+    public static let live = EventOrigin(file: "", line: nil)
+}
+
+/// A line that could not become an event, with whatever valid fields it did provide.
+package struct LineReject: Sendable, Equatable, Error {
+    public var kind: RejectKind
+    /// Free text for people: what is wrong with the line.
+    public var message: String
+    public var task: String?
+    public var state: String?
+    public var timestamp: Int64?
+    public var id: String?
+
+    public init(
+        kind: RejectKind, message: String, task: String? = nil, state: String? = nil,
+        timestamp: Int64? = nil, id: String? = nil
+    ) {
+        self.kind = kind
+        self.message = message
+        self.task = task
+        self.state = state
+        self.timestamp = timestamp
+        self.id = id
+    }
+}

@@ -1,0 +1,72 @@
+/// The judgement passed on one input line, in the order of SPEC §4.
+///
+/// The first four are parse failures (the line never becomes an event); `duplicate` is a
+/// well-formed event already in the ledger; the rest are stored in `task_events`.
+public enum Verdict: String, Sendable, CaseIterable, Codable, Comparable {
+    case malformed
+    case missingField = "missing_field"
+    case badField = "bad_field"
+    case badTimestamp = "bad_timestamp"
+    case duplicate
+    case unknownState = "unknown_state"
+    case afterTerminal = "after_terminal"
+    case illegalTransition = "illegal_transition"
+    case outOfOrder = "out_of_order"
+    case applied
+
+    /// Every verdict except `applied` is a violation and appears in the violations report.
+    public var isViolation: Bool { self != .applied }
+
+    /// Whether an event with this verdict changes the task's snapshot.
+    public var changesSnapshot: Bool { self == .applied || self == .outOfOrder }
+
+    /// Whether the line is kept in `task_events` (otherwise it goes to `import_rejects`).
+    public var isStoredAsEvent: Bool {
+        switch self {
+        case .unknownState, .afterTerminal, .illegalTransition, .outOfOrder, .applied: true
+        default: false
+        }
+    }
+
+    /// ``rawValue`` as a constant, which the write path binds without copying.
+    package var sqlText: StaticString {
+        switch self {
+        case .malformed: "malformed"
+        case .missingField: "missing_field"
+        case .badField: "bad_field"
+        case .badTimestamp: "bad_timestamp"
+        case .duplicate: "duplicate"
+        case .unknownState: "unknown_state"
+        case .afterTerminal: "after_terminal"
+        case .illegalTransition: "illegal_transition"
+        case .outOfOrder: "out_of_order"
+        case .applied: "applied"
+        }
+    }
+
+    /// Position in the SPEC §4 table; used for stable ordering in summaries.
+    public var rank: Int { Verdict.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Why a line could not become an event.
+package enum RejectKind: String, Sendable, CaseIterable {
+    case malformed
+    case missingField = "missing_field"
+    case badField = "bad_field"
+    case badTimestamp = "bad_timestamp"
+
+    /// The verdict this reject is reported as.
+    public var verdict: Verdict { Verdict(rawValue: rawValue)! }
+}
+
+extension Verdict {
+    /// The verdict a stored row names; a name no task-ledger writes is a damaged row, never a guess.
+    package init(stored name: String, in table: String, location: String) throws {
+        guard let verdict = Verdict(rawValue: name) else {
+            throw LedgerError.damagedRow(path: location, table: table, detail: "unknown verdict '\(name)'")
+        }
+        self = verdict
+    }
+}

@@ -1,0 +1,70 @@
+/// A fixed-size Bloom filter over dedupe keys: an import's reading thread keeps one holding the
+/// ledger's keys (see ``SnapshotCache/start(_:loadingKeys:filterLimit:)``) and those of every
+/// event it reads, so that a line that is certainly new needs no index probe.
+///
+/// Whether its "absent" may be believed is the writer's call (``SnapshotCache/believesMaybeSeen``:
+/// not once another connection has committed); "maybe present" falls back to the SQL probe,
+/// which decides. Memory is fixed (8 MiB), so a larger import only raises the rate of probes
+/// (about 1 in 10,000 keys at 1M events, 1 in 400 at 3M), never the memory.
+package final class DedupeFilter {
+    private var words: [UInt64]
+    private let mask: UInt64
+
+    package init(bits: Int = 1 << 26) {
+        precondition(bits.nonzeroBitCount == 1 && bits >= 512)
+        words = Array(repeating: 0, count: bits / 64)
+        mask = UInt64(bits - 1)
+    }
+
+    /// False only if `key` was certainly never added.
+    package func mayContain(_ key: Key) -> Bool {
+        var found = true
+        forEachBit(key) { word, bit in found = found && words[word] & bit != 0 }
+        return found
+    }
+
+    package func add(_ key: Key) {
+        forEachBit(key) { word, bit in words[word] |= bit }
+    }
+
+    @inline(__always)
+    private func forEachBit(_ key: Key, _ body: (Int, UInt64) -> Void) {
+        // A blocked filter: one well-mixed 64-bit value (splitmix64's finalizer) picks a 512-bit
+        // block — one cache line — and three bits in it, so that a probe costs one cache miss
+        // instead of three (measured at 1M lines: the three-line version spent 4% of the
+        // writing thread's samples in these two functions).
+        var z = key.value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let block = Int((z >> 27) & (mask >> 9)) << 3
+        for probe in 0..<3 {
+            let bit = Int((z >> (9 * probe)) & 511)
+            body(block + (bit >> 6), 1 << UInt64(bit & 63))
+        }
+    }
+
+    /// What an event is deduplicated by: its id, or (without one) its content key. The two kinds
+    /// are kept apart: an id never matches a content key.
+    package struct Key {
+        package let value: UInt64
+
+        package static func id(_ id: String) -> Key {
+            var h = FNV1a()
+            h.combine(id)
+            return Key(value: h.value)
+        }
+
+        /// The key of an id given as its UTF-8 bytes: equal to `id(String(bytes))`.
+        package static func id(bytes: UnsafeRawBufferPointer) -> Key {
+            var h = FNV1a()
+            h.combine(bytes: bytes)
+            h.combine(byte: 0x1F)
+            return Key(value: h.value)
+        }
+
+        package static func content(_ contentKey: Int64) -> Key {
+            Key(value: UInt64(bitPattern: contentKey) ^ 0xA5A5_5A5A_C3C3_3C3C)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// The port an import writes through: a store that receives decoded batches and commits each
+/// transaction together with the file's checkpoint, so that an interrupted import resumes
+/// where its last commit ended. The one import loop (`Importer`) drives it for every store.
+package protocol ImportDestination: Sendable {
+    /// The rules events are judged by (the reading thread prepares events under them).
+    var rules: Rules { get }
+    /// The checkpoint stored for `path`, or nil if the file was never imported.
+    func checkpoint(path: String) throws -> Checkpoint?
+    /// Starts the import of one file. `resumed` is true when it continues from a checkpoint.
+    func beginImport(resumed: Bool) throws -> any ImportBatchWriter
+}
+
+/// One file's import into a store, a transaction at a time.
+package protocol ImportBatchWriter {
+    /// A filter of the dedupe keys already in the ledger, for the reading thread to continue
+    /// (see ``PreparedEvent/maybeSeen``); nil when the store does not use one.
+    var seen: DedupeFilter? { get }
+    /// Runs one transaction: `fill` hands every decoded chunk of the transaction to `receive`
+    /// and returns the checkpoint to commit with it (nil for stdin). Returns the verdicts
+    /// of the transaction's events and rejects, counted.
+    func transaction(
+        file: String, now: Int64,
+        fill: (_ receive: (DecodedBatch) throws -> Void) throws -> Checkpoint?
+    ) throws -> [Verdict: Int]
+}

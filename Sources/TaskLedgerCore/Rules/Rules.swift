@@ -1,0 +1,153 @@
+/// The lifecycle rules: canonical states, aliases, the initial set, allowed transitions,
+/// terminal states and stale thresholds (SPEC §3). Defaults built in; a YAML file replaces them.
+public struct Rules: Sendable, Equatable {
+    /// Non-terminal canonical states, in display order.
+    public private(set) var openStates: [String]
+    /// Terminal canonical states, in display order. Terminal states allow no transition.
+    public private(set) var terminalStates: [String]
+    /// Normalised alias → canonical state.
+    public private(set) var aliases: [String: String]
+    /// States a task's first applied event may have.
+    public private(set) var initial: Set<String>
+    /// Allowed next states for each non-terminal state (a state may always repeat itself).
+    public private(set) var transitions: [String: Set<String>]
+    /// Stale threshold in ms for states without their own entry.
+    public private(set) var defaultStaleAfter: Int64
+    /// Per-state stale thresholds in ms.
+    public private(set) var staleAfter: [String: Int64]
+
+    private let terminalSet: Set<String>
+    private let canonicalSet: Set<String>
+    /// The hot path judges by state number (position in ``states``) instead of hashing strings:
+    /// see ``StateTable``.
+    package let stateTable: StateTable
+
+    /// Builds rules after checking that they are coherent; throws ``RulesError`` otherwise.
+    public init(
+        openStates: [String], terminalStates: [String], aliases: [String: String],
+        initial: [String], transitions: [String: [String]],
+        defaultStaleAfter: Int64 = 15 * 60_000, staleAfter: [String: Int64] = [:]
+    ) throws {
+        let all = openStates + terminalStates
+        var seen = Set<String>()
+        for state in all {
+            guard !state.isEmpty else { throw RulesError.emptyState }
+            guard Rules.normalForm(state) == state else {
+                throw RulesError.notNormalised(state, Rules.normalForm(state))
+            }
+            guard seen.insert(state).inserted else { throw RulesError.duplicateState(state) }
+        }
+        func known(_ state: String, _ context: String) throws {
+            guard seen.contains(state) else { throw RulesError.unknownState(state, context) }
+        }
+        var normalisedAliases: [String: String] = [:]
+        for (alias, target) in aliases {
+            try known(target, "alias \(alias)")
+            let key = Rules.normalForm(alias)
+            guard !key.isEmpty else { throw RulesError.emptyAlias(alias) }
+            guard !seen.contains(key) else { throw RulesError.aliasShadowsState(alias) }
+            if let other = normalisedAliases[key], other != target {
+                throw RulesError.conflictingAliases(key, other, target)
+            }
+            normalisedAliases[key] = target
+        }
+        guard !initial.isEmpty else { throw RulesError.noInitialState }
+        for state in initial { try known(state, "initial") }
+        var table: [String: Set<String>] = [:]
+        for (from, targets) in transitions {
+            try known(from, "transitions")
+            guard !terminalStates.contains(from) else { throw RulesError.terminalHasTransitions(from) }
+            for to in targets { try known(to, "transitions of \(from)") }
+            // `X: []` and no entry mean the same; store one form so that equal rules compare equal.
+            if !targets.isEmpty { table[from] = Set(targets) }
+        }
+        for state in staleAfter.keys { try known(state, "stale") }
+        self.openStates = openStates
+        self.terminalStates = terminalStates
+        self.aliases = normalisedAliases
+        self.initial = Set(initial)
+        self.transitions = table
+        self.defaultStaleAfter = defaultStaleAfter
+        self.staleAfter = staleAfter
+        self.terminalSet = Set(terminalStates)
+        self.canonicalSet = seen
+        self.stateTable = StateTable(
+            states: all, terminal: Set(terminalStates), initial: Set(initial), transitions: table,
+            aliases: normalisedAliases)
+    }
+
+    /// All canonical states: open ones first, then terminal ones.
+    public var states: [String] { openStates + terminalStates }
+
+    public func isTerminal(_ state: String) -> Bool { terminalSet.contains(state) }
+
+    /// The canonical state for a producer's string, or nil if the rules do not know it.
+    /// Trimmed, upper-cased (ASCII), `-` and spaces become `_`, then aliases apply.
+    public func canonicalState(_ raw: String) -> String? {
+        if canonicalSet.contains(raw) { return raw }
+        let normal = Rules.normalForm(raw)
+        if canonicalSet.contains(normal) { return normal }
+        return aliases[normal]
+    }
+
+    /// Whether `to` may follow `from` (a non-terminal state may repeat itself: a heartbeat).
+    public func allows(from: String, to: String) -> Bool {
+        if isTerminal(from) { return false }
+        return from == to || transitions[from]?.contains(to) == true
+    }
+
+    /// The stale threshold for a task in `state`, in ms.
+    public func staleThreshold(for state: String) -> Int64 {
+        staleAfter[state] ?? defaultStaleAfter
+    }
+
+    /// ASCII-only normalisation of SPEC §3, without aliases.
+    public static func normalForm(_ raw: String) -> String {
+        var bytes = Array(raw.utf8)
+        while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D {
+            bytes.removeLast()
+        }
+        var start = 0
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count - start)
+        for byte in bytes[start...] {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): out.append(byte - 32)
+            case UInt8(ascii: "-"), UInt8(ascii: " "): out.append(UInt8(ascii: "_"))
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Why a rules file was refused.
+public enum RulesError: Error, Equatable, CustomStringConvertible {
+    case emptyState
+    case notNormalised(String, String)
+    case duplicateState(String)
+    case unknownState(String, String)
+    case aliasShadowsState(String)
+    case emptyAlias(String)
+    case conflictingAliases(String, String, String)
+    case noInitialState
+    case terminalHasTransitions(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .emptyState: "a state name is empty"
+        case .notNormalised(let s, let n): "state '\(s)' is not in normal form: write it as '\(n)'"
+        case .duplicateState(let s): "state '\(s)' is listed twice (states and terminal must not overlap)"
+        case .unknownState(let s, let ctx): "unknown state '\(s)' in \(ctx): list it under states or terminal"
+        case .aliasShadowsState(let a): "alias '\(a)' is itself a state name"
+        case .emptyAlias(let a): "alias '\(a)' is empty after trimming: an empty state is always unknown"
+        case .conflictingAliases(let key, let a, let b):
+            "aliases written as '\(key)' map to both \(a) and \(b): keep one"
+        case .noInitialState: "initial lists no state: a task could never start"
+        case .terminalHasTransitions(let s): "terminal state '\(s)' has outgoing transitions: terminal states allow none"
+        case .invalid(let why): why
+        }
+    }
+}

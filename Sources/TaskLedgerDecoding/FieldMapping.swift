@@ -1,0 +1,192 @@
+import TaskLedgerCore
+
+/// Which input keys provide each event field, in fallback order (SPEC §2).
+///
+/// The first path in a field's list that is present with a non-null value wins, whatever the
+/// order of keys in the line. `--field task=job_id` replaces the default keys of `task`;
+/// repeating `--field` for one field builds a fallback list in the order given. A profile's
+/// `fields:` gives dotted paths into nested objects (``FieldPath``).
+public struct FieldMapping: Sendable, Equatable {
+    /// An event field that a line can provide.
+    public enum Field: String, Sendable, CaseIterable {
+        case task, state, ts, id, actor, source, stage, detail
+
+        /// Position in `allCases`, used to index per-field storage.
+        package var index: Int {
+            switch self {
+            case .task: 0
+            case .state: 1
+            case .ts: 2
+            case .id: 3
+            case .actor: 4
+            case .source: 5
+            case .stage: 6
+            case .detail: 7
+            }
+        }
+    }
+
+    /// The paths of each field, indexed by `Field.index`.
+    private var pathLists: [[FieldPath]]
+
+    /// The default keys of SPEC §2.
+    public init() {
+        pathLists = Field.allCases.map { Self.defaultKeys($0).map(FieldPath.init(key:)) }
+    }
+
+    /// A mapping from `--field FIELD=KEY` specs over `base`. Fields without a spec keep the
+    /// paths of `base` (by default, SPEC §2's keys).
+    ///
+    /// Everything after the first `=` is the key, taken literally (`ts=@timestamp`, `id=a=b`,
+    /// `ts=a.b` is the key `a.b`, not a path).
+    public init(specs: [String], base: FieldMapping = .init()) throws(FieldMappingError) {
+        self = base
+        var replaced = Set<Field>()
+        for spec in specs {
+            guard let equals = spec.firstIndex(of: "=") else { throw .badSpec(spec) }
+            let name = String(spec[..<equals])
+            let key = String(spec[spec.index(after: equals)...])
+            guard !name.isEmpty, !key.isEmpty else { throw .badSpec(spec) }
+            guard let field = Field(rawValue: name) else { throw .unknownField(name, spec: spec) }
+            if replaced.insert(field).inserted { pathLists[field.index] = [] }
+            pathLists[field.index].append(FieldPath(key: key))
+        }
+    }
+
+    /// A mapping with the given paths; fields not in `paths` keep SPEC §2's keys. An empty list
+    /// means the field is never read from the line.
+    package init(paths: [Field: [FieldPath]]) {
+        self.init()
+        for (field, list) in paths { pathLists[field.index] = list }
+    }
+
+    /// The paths that provide `field`, in fallback order.
+    package func paths(for field: Field) -> [FieldPath] {
+        pathLists[field.index]
+    }
+
+    /// The paths of `field` as written in a profile (`workflow_job.id`), in fallback order.
+    public func keys(for field: Field) -> [String] {
+        pathLists[field.index].map(\.description)
+    }
+
+    /// Whether some path goes into a nested object; if not, every path is one top-level key.
+    public var hasNestedPaths: Bool {
+        pathLists.contains { $0.contains { $0.segments.count > 1 } }
+    }
+
+    /// The keys of `field` when no `--field` spec names it.
+    public static func defaultKeys(_ field: Field) -> [String] {
+        switch field {
+        case .task: ["task", "task_id", "req"]
+        case .state: ["state", "status"]
+        case .ts: ["ts", "timestamp", "time"]
+        case .id: ["id", "event_id"]
+        case .actor, .source, .stage, .detail: [field.rawValue]
+        }
+    }
+}
+
+/// A path to a value: a top-level key, or keys into nested objects (`workflow_job.id`).
+///
+/// Written with `.` between keys; a key holding a `.` or `\` escapes it with `\` (`a\.b`).
+/// Paths go through objects only: array indexes (`steps[0]`, `steps.0`) are refused.
+package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
+    /// The keys, outermost first; never empty.
+    public let segments: [String]
+    /// The same keys as UTF-8, for comparing with a line's bytes.
+    package let segmentBytes: [[UInt8]]
+
+    /// A path of one top-level key, taken literally.
+    public init(key: String) {
+        segments = [key]
+        segmentBytes = [Array(key.utf8)]
+    }
+
+    /// A path of the given keys, taken literally.
+    package init(segments: [String]) {
+        self.segments = segments
+        segmentBytes = segments.map { Array($0.utf8) }
+    }
+
+    /// Parses a dotted path; throws a message for people when it cannot be used.
+    public init(parsing text: String) throws(FieldPathError) {
+        var segments: [String] = []
+        var current = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "." {
+                segments.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        guard !escaped else { throw FieldPathError(path: text, problem: "it ends with a lone \\") }
+        segments.append(current)
+        for segment in segments {
+            guard !segment.isEmpty else {
+                throw FieldPathError(path: text, problem: "it has an empty key (write keys separated by single dots)")
+            }
+            if segment.contains("[") || segment.contains("]") || segment.allSatisfy(\.isASCIIDigitCharacter) {
+                throw FieldPathError(
+                    path: text,
+                    problem: "'\(segment)' is an array index; paths go through objects only, not arrays")
+            }
+        }
+        self.init(segments: segments)
+    }
+
+    /// The path as written in a profile: keys joined by `.`, with `.` and `\` in keys escaped.
+    public var description: String {
+        segments.map { $0.replacingAll("\\", with: "\\\\").replacingAll(".", with: "\\.") }
+            .joined(separator: ".")
+    }
+
+    public static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments }
+    public func hash(into hasher: inout Hasher) { hasher.combine(segments) }
+}
+
+/// A path in a profile that cannot be used.
+package struct FieldPathError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var problem: String
+    public var description: String { "path '\(path)' cannot be used: \(problem)" }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}
+
+extension String {
+    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for character in self {
+            if character == target { out += replacement } else { out.append(character) }
+        }
+        return out
+    }
+}
+
+/// A `--field` spec that cannot be used.
+public enum FieldMappingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not of the form `FIELD=KEY` with both parts non-empty.
+    case badSpec(String)
+    /// `FIELD` is not one of the event's fields.
+    case unknownField(String, spec: String)
+
+    public var description: String {
+        switch self {
+        case .badSpec(let spec):
+            "bad --field spec '\(spec)': expected FIELD=KEY, e.g. --field task=job_id"
+        case .unknownField(let name, let spec):
+            "unknown field '\(name)' in --field '\(spec)': the fields are "
+                + FieldMapping.Field.allCases.map(\.rawValue).joined(separator: ", ")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import TaskLedgerCore
+
+/// Everything a report says about one ledger at one `now`, read in one transaction:
+/// the rows of the three CSV files, the summary counts and the observed transitions.
+///
+/// Build it with ``Ledger/report(_:)``; render it with ``csv(_:)``, ``summaryJSON``,
+/// ``markdown``, or write every file with ``write(to:)``.
+public struct Report: Sendable, Equatable {
+    /// A task in a terminal state: one row of `outcomes.csv`.
+    public struct Outcome: Sendable, Equatable {
+        public var task: String
+        public var state: String
+        public var firstTimestamp: Int64
+        public var terminalTimestamp: Int64
+        /// The task's rows in `task_events` (every verdict; within the window, if any).
+        public var events: Int
+        public var actor: String
+        public var source: String
+        public var stage: String
+
+        /// terminal_ts − first_ts, in ms.
+        public var duration: Int64 { terminalTimestamp - firstTimestamp }
+    }
+
+    /// A refused event or a rejected line: one row of `violations.csv`.
+    public struct Violation: Sendable, Equatable {
+        /// As given on the command line; empty for live writes.
+        public var file: String
+        /// 1-based line in `file`; nil for live writes.
+        public var line: Int?
+        public var task: String?
+        public var kind: Verdict
+        /// The task's snapshot state before the line; nil if none.
+        public var fromState: String?
+        /// Canonical state, or the raw string for `unknown_state`.
+        public var toState: String?
+        public var timestamp: Int64?
+        public var eventID: String?
+        /// Free text for people.
+        public var message: String
+    }
+
+    /// Observed transitions `from → to` in `task_events` (from nil = the task's first event).
+    public struct Transition: Sendable, Equatable {
+        public var from: String?
+        public var to: String
+        /// Whether the ledger applied them (`applied` or `out_of_order`).
+        public var applied: Bool
+        public var count: Int
+    }
+
+    /// The options the report was made with.
+    public var options: ReportOptions
+    /// The ledger as named to the store: the SQLite path as given, or the PostgreSQL URL without its password.
+    public var ledgerPath: String
+    /// The rules' canonical states; any other state in `task_events` is an unknown state.
+    public var knownStates: [String]
+    /// Terminal states in rules order (states the rules no longer know follow, bytewise).
+    public var terminalStates: [String]
+    /// Sorted by task, bytewise.
+    public var outcomes: [Outcome]
+    /// Sorted by file (bytewise), then line; live writes first, in arrival order.
+    public var violations: [Violation]
+    /// Sorted by age descending, then task bytewise.
+    public var stale: [StaleTask]
+    /// Sorted by from (start first), to, applied first; all bytewise.
+    public var transitions: [Transition]
+    /// `task_events` rows counted.
+    public var events: Int
+    /// Distinct tasks among the counted `task_events` rows.
+    public var tasks: Int
+    /// `import_rejects` rows counted (parse failures and duplicates).
+    public var rejects: Int
+    /// Tasks whose snapshot is not terminal.
+    public var open: Int
+
+    /// Every judged non-blank line: counted `task_events` rows plus counted `import_rejects` rows.
+    public var lines: Int { events + rejects }
+
+    /// Violation count for every kind (every verdict but `applied`), zeros included.
+    public var violationCounts: [Verdict: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: Verdict.allCases.filter(\.isViolation).map { ($0, 0) })
+        for violation in violations { counts[violation.kind, default: 0] += 1 }
+        return counts
+    }
+
+    /// Whether any violation of one of `kinds` exists: what `--fail-on` checks.
+    public func hasViolations(of kinds: Set<Verdict>) -> Bool {
+        violations.contains { kinds.contains($0.kind) }
+    }
+
+    /// Whether any violation exists at all: `--fail-on any`.
+    public var hasViolations: Bool { !violations.isEmpty }
+
+    /// Terminal tasks per terminal state, in ``terminalStates`` order, zeros included.
+    public var terminalCounts: [(state: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for outcome in outcomes { counts[outcome.state, default: 0] += 1 }
+        return terminalStates.map { ($0, counts[$0] ?? 0) }
+    }
+
+    /// `SUCCEEDED` tasks / terminal tasks, nil when no task is terminal.
+    public var successRate: (succeeded: Int, terminal: Int)? {
+        outcomes.isEmpty ? nil : (outcomes.count(where: { $0.state == "SUCCEEDED" }), outcomes.count)
+    }
+
+    /// Nearest-rank p50/p90/p99 of the durations (ms) of each terminal state, in
+    /// ``terminalStates`` order; nil percentiles for a state with no task.
+    public var durationPercentiles: [(state: String, count: Int, percentiles: Percentiles?)] {
+        var byState: [String: [Int64]] = [:]
+        for outcome in outcomes { byState[outcome.state, default: []].append(outcome.duration) }
+        return terminalStates.map { state in
+            let durations = byState[state] ?? []
+            return (state, durations.count, Percentiles(durations))
+        }
+    }
+}
+
+/// p50, p90 and p99 of a list of durations in ms, by the nearest-rank method: the value at
+/// 1-based rank ⌈p/100 · n⌉ of the sorted list, so every percentile is an observed duration.
+public struct Percentiles: Sendable, Equatable {
+    public var p50: Int64
+    public var p90: Int64
+    public var p99: Int64
+
+    /// Nil for an empty list.
+    public init?(_ values: [Int64]) {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        func rank(_ p: Int) -> Int64 { sorted[max(1, (p * sorted.count + 99) / 100) - 1] }
+        p50 = rank(50)
+        p90 = rank(90)
+        p99 = rank(99)
+    }
+}
+
+extension Report {
+    /// The report of what a store read (``ReportRows``), with the parts every store derives the
+    /// same way: the state lists from `rules` (terminal states the rules no longer know but
+    /// outcomes show follow, bytewise), event and task counts, the messages of refused events
+    /// and the order of transitions.
+    package init(rows: ReportRows, options: ReportOptions, ledgerPath: String, rules: Rules) {
+        let observedTerminal = Set(rows.outcomes.map(\.state)).subtracting(rules.terminalStates)
+        self.init(
+            options: options, ledgerPath: ledgerPath, knownStates: rules.states,
+            terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less),
+            outcomes: rows.outcomes.map { o in
+                Outcome(
+                    task: o.task, state: o.state, firstTimestamp: o.firstTimestamp, terminalTimestamp: o.terminalTimestamp,
+                    events: rows.eventsPerTask[o.task] ?? 0, actor: o.actor, source: o.source, stage: o.stage)
+            },
+            violations: rows.violations.map { v in
+                Violation(
+                    file: v.file, line: v.line, task: v.task, kind: v.kind, fromState: v.fromState, toState: v.toState,
+                    timestamp: v.timestamp, eventID: v.eventID,
+                    message: v.message ?? ViolationMessage.text(
+                        kind: v.kind, from: v.fromState, to: v.toState ?? "", lastTimestamp: v.lastTimestamp))
+            },
+            stale: rows.stale,
+            transitions: rows.transitions.map { Transition(from: $0.from, to: $0.to, applied: $0.applied, count: $0.count) }
+                .sorted(by: Transition.precedes),
+            events: rows.eventsPerTask.values.reduce(0, +), tasks: rows.eventsPerTask.count, rejects: rows.rejects,
+            open: rows.open)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import TaskLedgerCore
+
+extension Report {
+    /// The files ``write(to:)`` writes for the options' formats, in this order.
+    public var fileNames: [String] {
+        var names: [String] = []
+        if options.formats.contains(.csv) { names += CSVFile.allCases.map(\.fileName) }
+        if options.formats.contains(.json) { names.append("summary.json") }
+        if options.formats.contains(.md) { names.append("report.md") }
+        return names
+    }
+
+    /// The text of one of ``fileNames``; nil for any other name.
+    public func contents(ofFile name: String) -> String? {
+        if let file = CSVFile.allCases.first(where: { $0.fileName == name }) { return csv(file) }
+        switch name {
+        case "summary.json": return summaryJSON
+        case "report.md": return markdown
+        default: return nil
+        }
+    }
+
+    /// Writes the report's files into `directory` (created if missing), each replaced
+    /// atomically, and returns their paths in ``fileNames`` order.
+    @discardableResult
+    public func write(to directory: String) throws -> [String] {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ReportError.cannotWrite(path: directory, reason: error.localizedDescription)
+        }
+        let base = URL(fileURLWithPath: directory, isDirectory: true)
+        return try fileNames.map { name in
+            let url = base.appendingPathComponent(name)
+            do {
+                try Data(contents(ofFile: name)!.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw ReportError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            }
+            return url.path
+        }
+    }
+}
+
+/// Why report files could not be written.
+public enum ReportError: Error, Equatable, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason):
+            "\(path): cannot write the report (\(reason)); check that the directory is writable"
+        }
+    }
+}

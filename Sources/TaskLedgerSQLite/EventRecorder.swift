@@ -1,0 +1,261 @@
+import GRDB
+import TaskLedgerCore
+
+/// The one write path: judges events against the snapshot and appends them, inside a write
+/// transaction the caller owns. Live `write` records one event per transaction; the importer
+/// records many, then calls ``flush()`` before committing.
+///
+/// Snapshots are read through a ``SnapshotCache`` and written back by ``flush()``. Judged events
+/// wait in a short queue and are inserted ``rowsPerInsert`` at a time, because a single-row
+/// INSERT pays for opening and closing a cursor on the table and each index every time
+/// (callgrind: about an eighth of the import's writing thread); the queue is inserted before any
+/// query that must see it and by ``flush()``. A recorder lives for one transaction; its cache
+/// may live longer (see ``SnapshotCache``).
+package final class EventRecorder {
+    package let db: Database
+    package let rules: Rules
+    package let cache: SnapshotCache
+
+    /// Rows per multi-row INSERT.
+    package static let rowsPerInsert = 32
+    /// Parameters per row; `file`, the same for a whole import, is parameter 1 of the multi-row
+    /// INSERT, shared by its rows.
+    private static let columns = Int32(13)
+    private let insertEvent: BoundStatement
+    /// Prepared on first use: a live write never fills a group.
+    private var insertEvents: BoundStatement?
+    /// Judged events not inserted yet, in arrival order.
+    private var pending: [PendingRow] = []
+    private let insertReject: BoundStatement
+    private let findEventID: BoundStatement
+    private let findContent: BoundStatement
+    private let upsertSnapshot: BoundStatement
+    private let findSnapshot: BoundStatement
+
+    package init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
+        self.db = db
+        self.rules = rules
+        self.cache = cache
+        insertEvent = BoundStatement(try db.cachedStatement(sql: Self.insertOneSQL), in: db)
+        // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
+        insertReject = BoundStatement(try db.cachedStatement(sql: """
+            INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """), in: db)
+        findEventID = BoundStatement(try db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?"), in: db)
+        findContent = BoundStatement(try db.cachedStatement(sql: """
+            SELECT task, state, ts, actor, source, stage, detail FROM task_events
+            WHERE content_key = ? AND event_id IS NULL
+            """), in: db)
+        findSnapshot = BoundStatement(try db.cachedStatement(sql: """
+            SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+            FROM task_state_snapshot WHERE task = ?
+            """), in: db)
+        upsertSnapshot = BoundStatement(try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO task_state_snapshot
+                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """), in: db)
+    }
+
+    /// Judges `prepared` and stores it: in `task_events` (any verdict but duplicate, with the
+    /// snapshot updated when applied or out of order) or in `import_rejects` as a duplicate.
+    @discardableResult
+    package func record(_ prepared: PreparedEvent, origin: EventOrigin, raw: @autoclosure () -> String = "") throws -> Verdict {
+        let event = prepared.event
+        let cached = try snapshot(event.task)
+        let duplicate = try (prepared.maybeSeen || !cache.believesMaybeSeen) && isDuplicate(prepared)
+        let verdict = rules.stateTable.judge(
+            to: prepared.state, timestamp: event.timestamp, hasSnapshot: cached != nil, from: cached?.state,
+            lastTimestamp: cached?.value.lastTimestamp ?? 0, isDuplicate: duplicate)
+        if verdict == .duplicate {
+            try storeReject(
+                kind: "duplicate", origin: origin, task: event.task, fromState: cached?.value.state,
+                toState: prepared.storedState, timestamp: event.timestamp, id: event.id,
+                message: event.id.map { "event id '\($0)' is already in the ledger" }
+                    ?? "the same event (task, state, ts, actor, source, stage, detail) is already in the ledger",
+                raw: raw())
+            return verdict
+        }
+        pending.append(PendingRow(prepared: prepared, verdict: verdict, fromState: cached?.value.state, origin: origin))
+        if pending.count == Self.rowsPerInsert { try insertPending() }
+        if verdict.changesSnapshot, let state = prepared.state {
+            let terminal = rules.stateTable.isTerminal(state)
+            let name = rules.stateTable.names[state]
+            if let cached {
+                cached.value.apply(event, state: name, terminal: terminal)
+                cached.state = state
+                cache.markDirty(cached)
+            } else {
+                cache.insert(CachedSnapshot(Snapshot.first(event, state: name, terminal: terminal), state: state))
+            }
+        }
+        return verdict
+    }
+
+    /// Stores a line that could not become an event.
+    package func reject(_ reject: LineReject, origin: EventOrigin, raw: String) throws {
+        let fromState = try reject.task.flatMap { try snapshot($0)?.value.state }
+        let toState = reject.state.map { rules.canonicalState($0) ?? $0 }
+        try storeReject(
+            kind: reject.kind.rawValue, origin: origin, task: reject.task, fromState: fromState,
+            toState: toState, timestamp: reject.timestamp, id: reject.id, message: reject.message, raw: raw)
+    }
+
+    /// Inserts the queued events and writes every snapshot changed since the last flush. Call
+    /// before committing.
+    package func flush() throws {
+        try insertPending()
+        for cached in cache.takeDirty() {
+            let s = cached.value
+            upsertSnapshot.bind(1, s.task)
+            upsertSnapshot.bind(2, s.state)
+            upsertSnapshot.bind(3, s.stage)
+            upsertSnapshot.bind(4, s.actor)
+            upsertSnapshot.bind(5, s.source)
+            upsertSnapshot.bind(6, s.firstTimestamp)
+            upsertSnapshot.bind(7, s.lastTimestamp)
+            upsertSnapshot.bind(8, s.terminalTimestamp)
+            try upsertSnapshot.execute()
+        }
+    }
+
+    /// The task's snapshot, from the cache or the ledger; nil if it has none.
+    package func snapshot(_ task: String) throws -> CachedSnapshot? {
+        if let cached = cache.lookup(task) { return cached }
+        var loaded: CachedSnapshot?
+        findSnapshot.bind(1, task)
+        _ = try findSnapshot.firstMatch { row in
+            let state = row.text(1)
+            loaded = CachedSnapshot(
+                Snapshot(
+                    task: row.text(0), state: state, stage: row.text(2), actor: row.text(3), source: row.text(4),
+                    firstTimestamp: row.int64(5), lastTimestamp: row.int64(6),
+                    terminalTimestamp: row.isNull(7) ? nil : row.int64(7)),
+                state: rules.stateTable.number(ofCanonical: state))
+            return true
+        }
+        cache.store(task, loaded)
+        return loaded
+    }
+
+    private struct PendingRow {
+        let prepared: PreparedEvent
+        let verdict: Verdict
+        let fromState: String?
+        let origin: EventOrigin
+    }
+
+    private static let insertOneSQL = insertSQL(rows: 1)
+    private static let insertManySQL = insertSQL(rows: rowsPerInsert)
+
+    /// OR FAIL: a multi-row INSERT that may abort would keep a statement journal (a copy of
+    /// every page it touches); FAIL needs none, and any failure rolls the whole transaction back
+    /// anyway.
+    private static func insertSQL(rows: Int) -> String {
+        let insert = """
+            INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,
+                actor, source, stage, detail, attrs, line) VALUES
+            """
+        func row(_ n: Int32) -> String {
+            let first = 2 + n * columns
+            return "(?1, " + (first..<first + columns).map { "?\($0)" }.joined(separator: ", ") + ")"
+        }
+        return insert + (0..<Int32(rows)).map(row).joined(separator: ", ")
+    }
+
+    /// Inserts the queued events: full groups through the multi-row statement, the rest one by one.
+    private func insertPending() throws {
+        guard !pending.isEmpty else { return }
+        defer { pending.removeAll(keepingCapacity: true) }
+        let file = pending[0].origin.file
+        if pending.count == Self.rowsPerInsert, pending.allSatisfy({ $0.origin.file == file }) {
+            let insertEvents = try insertEvents ?? BoundStatement(db.cachedStatement(sql: Self.insertManySQL), in: db)
+            self.insertEvents = insertEvents
+            insertEvents.bind(1, file)
+            for (n, row) in pending.enumerated() { bind(row, to: insertEvents, at: 1 + Int32(n) * Self.columns) }
+            try insertEvents.executeRebindingAll()
+        } else {
+            for row in pending {
+                insertEvent.bind(1, row.origin.file)
+                bind(row, to: insertEvent, at: 1)
+                try insertEvent.executeRebindingAll()
+            }
+        }
+    }
+
+    /// Binds every column of `row` but `file`, from parameter `offset + 1` on.
+    private func bind(_ row: PendingRow, to statement: BoundStatement, at offset: Int32) {
+        // The event's text is bound where PreparedEvent packed it: `pending` keeps the event
+        // alive until the statement has run.
+        let prepared = row.prepared
+        statement.bind(offset + 1, inPlace: prepared.text(.task))
+        statement.bind(offset + 2, inPlace: prepared.text(.storedState))
+        statement.bind(offset + 3, row.verdict.sqlText)
+        statement.bind(offset + 4, row.fromState)
+        statement.bind(offset + 5, prepared.event.timestamp)
+        statement.bind(offset + 6, inPlace: prepared.text(.id))
+        statement.bind(offset + 7, prepared.contentKey)
+        statement.bind(offset + 8, inPlace: prepared.text(.actor))
+        statement.bind(offset + 9, inPlace: prepared.text(.source))
+        statement.bind(offset + 10, inPlace: prepared.text(.stage))
+        statement.bind(offset + 11, inPlace: prepared.text(.detail))
+        statement.bind(offset + 12, inPlace: prepared.text(.attrs))
+        statement.bind(offset + 13, row.origin.line)
+    }
+
+    /// Whether the ledger already holds the event. A queued event with the same dedupe key is
+    /// inserted first so that the query sees it; otherwise the queue cannot hold a duplicate
+    /// and stays (an import into a non-empty ledger probes every line: inserting the queue
+    /// before each probe would make every INSERT single-row again).
+    private func isDuplicate(_ prepared: PreparedEvent) throws -> Bool {
+        let key = prepared.dedupeKey.value
+        if pending.contains(where: { $0.prepared.dedupeKey.value == key }) { try insertPending() }
+        let event = prepared.event, storedState = prepared.storedState, contentKey = prepared.contentKey
+        if let id = event.id {
+            findEventID.bind(1, id)
+            return try findEventID.exists()
+        }
+        findContent.bind(1, contentKey)
+        return try findContent.firstMatch { row in
+            row.text(0) == event.task && row.text(1) == storedState && row.int64(2) == event.timestamp
+                && row.text(3) == event.actor && row.text(4) == event.source && row.text(5) == event.stage
+                && row.text(6) == event.detail
+        }
+    }
+
+    private func storeReject(
+        kind: String, origin: EventOrigin, task: String?, fromState: String?, toState: String?,
+        timestamp: Int64?, id: String?, message: String, raw: String
+    ) throws {
+        insertReject.bind(1, origin.file)
+        insertReject.bind(2, origin.line)
+        insertReject.bind(3, kind)
+        insertReject.bind(4, task)
+        insertReject.bind(5, fromState)
+        insertReject.bind(6, toState)
+        insertReject.bind(7, timestamp)
+        insertReject.bind(8, id)
+        insertReject.bind(9, message)
+        insertReject.bind(10, raw)
+        try insertReject.execute()
+    }
+}
+
+extension Snapshot {
+    package static func fetch(_ db: Database, task: String) throws -> Snapshot? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+                FROM task_state_snapshot WHERE task = ?
+                """),
+            arguments: [task]
+        ).map(Snapshot.init(row:))
+    }
+
+    package init(row: Row) {
+        self.init(
+            task: row[0], state: row[1], stage: row[2], actor: row[3], source: row[4],
+            firstTimestamp: row[5], lastTimestamp: row[6], terminalTimestamp: row[7])
+    }
+}

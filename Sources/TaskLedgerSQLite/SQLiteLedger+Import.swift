@@ -1,0 +1,83 @@
+import GRDB
+import TaskLedgerCore
+
+extension SQLiteLedger: ImportDestination {
+    package func checkpoint(path: String) throws -> Checkpoint? {
+        try read { try Checkpoint.fetch($0, path: path) }
+    }
+
+    package func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
+        try importing(cacheCapacity: SnapshotCache.defaultCapacity).beginImport(resumed: resumed)
+    }
+}
+
+/// An import of one file into an SQLite ledger: every line recorded through the same write path
+/// as a live write (``EventRecorder``), with snapshots cached across transactions.
+package final class SQLiteImport: ImportBatchWriter {
+    private let ledger: SQLiteLedger
+    private let cache: SnapshotCache
+    /// The reading thread continues a filter of the ledger's dedupe keys (for ledgers of up to
+    /// ``SnapshotCache/filterLimit`` events), so that certainly new lines skip the index probe;
+    /// the cache believes it only while nobody else writes.
+    package let seen: DedupeFilter?
+
+    /// `cacheCapacity` bounds the snapshots kept between transactions (see ``SnapshotCache``).
+    package init(ledger: SQLiteLedger, resumed: Bool, cacheCapacity: Int) throws {
+        self.ledger = ledger
+        let cache = SnapshotCache(capacity: cacheCapacity)
+        seen = try ledger.writeTransaction { db in try cache.start(db, loadingKeys: !resumed) }
+        self.cache = cache
+    }
+
+    package func transaction(
+        file: String, now: Int64, fill: (_ receive: (DecodedBatch) throws -> Void) throws -> Checkpoint?
+    ) throws -> [Verdict: Int] {
+        try ledger.writeTransaction { db in
+            try cache.validate(db)
+            let recorder = try EventRecorder(db: db, rules: ledger.rules, cache: cache)
+            var verdicts: [Verdict: Int] = [:]
+            var applied = 0
+            let checkpoint = try fill { batch in
+                for (number, _, line) in batch.lines {
+                    switch line {
+                    case .blank, .skipped:
+                        break
+                    case .event(let event, let raw):
+                        let verdict = try recorder.record(
+                            event, origin: EventOrigin(file: file, line: number), raw: batch.text(raw))
+                        // Most lines are applied: a counter, not a dictionary update each.
+                        if verdict == .applied { applied += 1 } else { verdicts[verdict, default: 0] += 1 }
+                    case .reject(let reject, let raw):
+                        try recorder.reject(reject, origin: EventOrigin(file: file, line: number), raw: batch.text(raw))
+                        verdicts[reject.kind.verdict, default: 0] += 1
+                    }
+                }
+            }
+            try recorder.flush()
+            if applied > 0 { verdicts[.applied, default: 0] += applied }
+            try checkpoint?.save(db, now: now)
+            try cache.commit(db)
+            return verdicts
+        }
+    }
+}
+
+extension SQLiteLedger {
+    /// This ledger as an import destination whose snapshot cache holds at most `capacity`
+    /// tasks (the default, ``SnapshotCache/defaultCapacity``, fits a 1M-line stream).
+    package func importing(cacheCapacity capacity: Int) -> some ImportDestination {
+        CacheBoundDestination(ledger: self, capacity: capacity)
+    }
+}
+
+private struct CacheBoundDestination: ImportDestination {
+    let ledger: SQLiteLedger
+    let capacity: Int
+    var rules: Rules { ledger.rules }
+
+    func checkpoint(path: String) throws -> Checkpoint? { try ledger.checkpoint(path: path) }
+
+    func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
+        try SQLiteImport(ledger: ledger, resumed: resumed, cacheCapacity: capacity)
+    }
+}

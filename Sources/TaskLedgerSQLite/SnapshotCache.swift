@@ -1,0 +1,144 @@
+import GRDB
+import TaskLedgerCore
+
+/// Snapshots read or changed by the write path, so that a task's snapshot is read from SQLite
+/// once per import rather than once per line.
+///
+/// A cache is only valid while no other connection has committed: ``validate(_:)`` compares
+/// SQLite's `PRAGMA data_version` (which changes when another connection commits) with the value
+/// after our own last commit, and forgets everything when they differ. Call it at the start of
+/// each write transaction, once the write lock is held.
+package final class SnapshotCache {
+    /// Loaded snapshots; `.some(nil)` records that the task has none.
+    private var entries: [String: CachedSnapshot?] = [:]
+    /// Changed since the last ``takeDirty()``, each once.
+    private var dirty: [CachedSnapshot] = []
+    private var dataVersion: Int64?
+    /// Whether events' ``PreparedEvent/maybeSeen`` may be believed: ``start(_:)`` filled the
+    /// reader's filter with every dedupe key in the ledger, the reader adds every event's, and
+    /// nobody else has committed since. Otherwise every event's dedupe key is looked up.
+    private(set) var believesMaybeSeen = false
+    /// Ledgers with more events get no dedupe filter: loading their keys would cost more than
+    /// the lookups it saves, and the filter's false positives would climb (8 MiB for 4M + 1M
+    /// keys: about 1%).
+    package static let filterLimit: Int64 = 4_000_000
+    /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
+    package let capacity: Int
+
+    /// Enough for a 1M-line stream of ~100k tasks; a stream with more tasks evicts, so that
+    /// peak memory stays flat (measured: 142 MB for 1M lines, 141.5 MB for 3M with 300k tasks;
+    /// 191 MB for 3M with a 500k-task bound).
+    package static let defaultCapacity = 150_000
+
+    package init(capacity: Int = SnapshotCache.defaultCapacity) {
+        self.capacity = capacity
+    }
+
+    /// True while every snapshot in the ledger is in ``entries``: the import started on an empty
+    /// ledger, nobody else has committed and nothing was evicted. A task not cached then has none.
+    private var holdsEveryTask = false
+
+    /// Starts an import, in a write transaction of the connection that will write it, before its
+    /// reader starts: an empty ledger makes the cache complete; a ledger of up to
+    /// ``filterLimit`` events gets a dedupe filter holding all their keys, for the reader to
+    /// continue (returned; nil for a larger ledger, or without `loadingKeys`). Both hold until
+    /// another connection commits. A resumed import passes `loadingKeys: false`: it usually has
+    /// a few new lines or none (re-running a nightly import), not worth loading every key for.
+    package func start(
+        _ db: Database, loadingKeys: Bool = true, filterLimit: Int64 = SnapshotCache.filterLimit
+    ) throws -> DedupeFilter? {
+        holdsEveryTask = try SnapshotCache.isEmpty(db)
+        let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
+        var filter: DedupeFilter?
+        if events == 0 || (loadingKeys && events <= filterLimit) {
+            let keys = DedupeFilter()
+            if events > 0 {
+                // Through the two partial indexes dedupe uses (the id scan reads only its index).
+                let ids = BoundStatement(
+                    try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE event_id IS NOT NULL"), in: db)
+                _ = try ids.firstMatch { row in
+                    keys.add(.id(bytes: row.text(bytes: 0)))
+                    return false
+                }
+                let contents = BoundStatement(
+                    try db.cachedStatement(sql: "SELECT content_key FROM task_events WHERE event_id IS NULL"), in: db)
+                _ = try contents.firstMatch { row in
+                    keys.add(.content(row.int64(0)))
+                    return false
+                }
+            }
+            filter = keys
+        }
+        believesMaybeSeen = filter != nil
+        try commit(db)
+        return filter
+    }
+
+    /// Forgets the cache — and stops believing the dedupe filter — if another connection
+    /// committed since ``commit(_:)``. Call at the start of each write transaction.
+    package func validate(_ db: Database) throws {
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion || entries.count > capacity {
+            entries.removeAll(keepingCapacity: true)
+            holdsEveryTask = false
+        }
+        if version != dataVersion { believesMaybeSeen = false }
+        for snapshot in dirty { snapshot.isDirty = false }
+        dirty.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether the ledger holds no event and no snapshot.
+    package static func isEmpty(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT NOT EXISTS (SELECT 1 FROM task_events) AND NOT EXISTS (SELECT 1 FROM task_state_snapshot)
+            """) ?? false
+    }
+
+    /// Records the data version after our own writes, just before commit.
+    package func commit(_ db: Database) throws {
+        dataVersion = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+    }
+
+    /// The cached snapshot: nil if not cached, `.some(nil)` if known to have none.
+    package func lookup(_ task: String) -> CachedSnapshot?? {
+        if let entry = entries[task] { return entry }
+        return holdsEveryTask ? .some(nil) : nil
+    }
+
+    /// Caches what the ledger holds for `task` (nil: no snapshot).
+    package func store(_ task: String, _ snapshot: CachedSnapshot?) { entries[task] = .some(snapshot) }
+
+    /// Caches the first snapshot of a task, to be written back.
+    package func insert(_ snapshot: CachedSnapshot) {
+        entries[snapshot.value.task] = .some(snapshot)
+        markDirty(snapshot)
+    }
+
+    /// `snapshot` (cached) was changed in place and must be written back.
+    package func markDirty(_ snapshot: CachedSnapshot) {
+        guard !snapshot.isDirty else { return }
+        snapshot.isDirty = true
+        dirty.append(snapshot)
+    }
+
+    /// Snapshots changed since the last call, to be written back.
+    package func takeDirty() -> [CachedSnapshot] {
+        defer { dirty.removeAll(keepingCapacity: true) }
+        for snapshot in dirty { snapshot.isDirty = false }
+        return dirty
+    }
+}
+
+/// A task's snapshot as the write path keeps it: changed in place (one dictionary lookup per
+/// event), with its state's number in the rules.
+package final class CachedSnapshot {
+    package var value: Snapshot
+    /// `value.state`'s number in the rules' ``StateTable``; nil for a state they do not list.
+    package var state: Int?
+    fileprivate(set) var isDirty = false
+
+    package init(_ value: Snapshot, state: Int?) {
+        self.value = value
+        self.state = state
+    }
+}
