@@ -6,14 +6,11 @@ struct DeliverCommand: ParsableCommand {
         commandName: "deliver",
         abstract: "Atomically check and record a notification about a task.",
         discussion: """
-            Prints `deliver` (exit 0: send it now) or `suppressed duplicate` / `suppressed
-            cooldown` (exit 1). The key defaults to the task and its current state, so each
-            state change is announced once per channel. With --cooldown, a task is announced on
-            a channel at most once per that duration, whatever the key. Exactly one of many
-            racing callers with the same key gets `deliver`.
+            Prints `deliver` (exit 0: send it now) or `suppressed duplicate` / `suppressed cooldown` (exit 1). The key defaults to the task and its current state, so each state change is announced once per channel. With --cooldown, a task is announced on a channel at most once per that duration, whatever the key. Exactly one of many racing callers with the same key gets `deliver`.
 
             Example:
-              task-ledger deliver --db ledger.sqlite --task build-42 --channel slack --cooldown 15m
+              task-ledger deliver --db ledger.sqlite --task build-42 --channel slack \\
+                  --cooldown 15m
             """)
 
     @OptionGroup var ledger: LedgerOptions

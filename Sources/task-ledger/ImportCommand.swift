@@ -10,16 +10,15 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Stream JSONL status logs (plain or gzip, files or -) into the ledger, judging every line.",
         discussion: """
-            Each file resumes from its checkpoint: re-importing adds nothing, a grown file adds
-            only its new lines, and after a crash the same command completes the import. A
-            truncated or corrupt gzip keeps every complete line before the damage (exit 3).
-            SIGINT/SIGTERM stop at a batch boundary with everything before it committed.
+            Each file resumes from its checkpoint: re-importing adds nothing, a grown file adds only its new lines, and after a crash the same command completes the import. A truncated or corrupt gzip keeps every complete line before the damage (exit 3). SIGINT/SIGTERM stop at a batch boundary with everything before it committed.
 
             Examples:
               task-ledger import --db ledger.sqlite events.jsonl.gz --report-dir reports
               zcat logs/*.gz | task-ledger import --db ledger.sqlite -
-              task-ledger import --db ledger.sqlite --field task=job_id --field ts=@timestamp other.jsonl
-              task-ledger import --db ledger.sqlite --profile github-actions deliveries.jsonl
+              task-ledger import --db ledger.sqlite --field task=job_id \\
+                  --field ts=@timestamp other.jsonl
+              task-ledger import --db ledger.sqlite --profile github-actions \\
+                  deliveries.jsonl
             """)
 
     @OptionGroup var ledger: LedgerOptions

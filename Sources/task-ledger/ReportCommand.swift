@@ -101,14 +101,13 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write outcomes.csv, violations.csv, stale.csv, summary.json and report.md from the ledger.",
         discussion: """
-            Reports read the ledger only, so they can be made at any time for everything imported
-            so far. Same ledger and same --now → byte-identical files. With --fail-on, exit 1
-            after writing the reports when such violations exist (for CI).
+            Reports read the ledger only, so they can be made at any time for everything imported so far. Same ledger and same --now → byte-identical files. With --fail-on, exit 1 after writing the reports when such violations exist (for CI).
 
             Examples:
               task-ledger report --db ledger.sqlite --out reports --now latest
-              task-ledger report --db ledger.sqlite --out nightly --since 2026-11-24T00:00:00Z \\
-                  --until 2026-11-25T00:00:00Z --fail-on illegal_transition,after_terminal
+              task-ledger report --db ledger.sqlite --out nightly \\
+                  --since 2026-11-24T00:00:00Z --until 2026-11-25T00:00:00Z \\
+                  --fail-on illegal_transition,after_terminal
             """)
 
     @OptionGroup var ledger: LedgerOptions

@@ -6,8 +6,7 @@ struct StaleCommand: ParsableCommand {
         commandName: "stale",
         abstract: "List open tasks that went silent: now − last_ts above the threshold.",
         discussion: """
-            Thresholds come from the rules (default 15m for every state) unless --older-than is
-            given. Oldest first.
+            Thresholds come from the rules (default 15m for every state) unless --older-than is given. Oldest first.
 
             Example:
               task-ledger stale --db ledger.sqlite --older-than 2h

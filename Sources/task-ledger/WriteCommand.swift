@@ -6,13 +6,11 @@ struct WriteCommand: ParsableCommand {
         commandName: "write",
         abstract: "Record one live event, judged by the same rules as an import.",
         discussion: """
-            Prints the verdict. Exit 0 when the event was applied (also out_of_order, which is
-            applied but flagged) or was a duplicate of one already recorded (a retried write with
-            the same --id is idempotent); exit 1 when it was refused (unknown_state,
-            after_terminal, illegal_transition) — a refused event is still recorded.
+            Prints the verdict. Exit 0 when the event was applied (also out_of_order, which is applied but flagged) or was a duplicate of one already recorded (a retried write with the same --id is idempotent); exit 1 when it was refused (unknown_state, after_terminal, illegal_transition) — a refused event is still recorded.
 
             Example:
-              task-ledger write --db ledger.sqlite --task build-42 --state running --actor ci-7
+              task-ledger write --db ledger.sqlite --task build-42 --state running \\
+                  --actor ci-7
             """)
 
     @OptionGroup var ledger: LedgerOptions
