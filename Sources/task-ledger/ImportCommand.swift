@@ -25,7 +25,7 @@ struct ImportCommand: ParsableCommand {
 
     @Option(name: .customLong("field"), help: ArgumentHelp(
         "Map another system's key onto a field: task=job_id, ts=@timestamp (repeatable; repeated fields are tried in order; replaces that field's paths in --profile).",
-        valueName: "field=key"))
+        valueName: "field=key"), transform: OptionValue.fieldSpec)
     var fields: [String] = []
 
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Write the reports (as `report`) into this directory after importing.", valueName: "dir"))
@@ -43,12 +43,6 @@ struct ImportCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one file to import, or - for standard input") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        do {
-            _ = try FieldMapping(specs: fields)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        try report.validateOptions()
     }
 
     func run() throws {

@@ -74,18 +74,6 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Parses `--now TS|latest` (nil → the wall clock).
-func resolveNow(_ text: String?, ledger: any LedgerStore) throws -> Int64 {
-    guard let text else { return wallClockMillis() }
-    if text == "latest" {
-        return try ledger.latestTimestamp() ?? wallClockMillis()
-    }
-    guard let ms = Timestamp.parse(text) else {
-        throw ValidationError("--now '\(text)' is not 'latest', an RFC 3339 timestamp or epoch seconds")
-    }
-    return ms
-}
-
 func wallClockMillis() -> Int64 {
     Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
 }

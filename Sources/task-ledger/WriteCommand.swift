@@ -17,7 +17,8 @@ struct WriteCommand: ParsableCommand {
 
     @Option(help: "The task id.") var task: String
     @Option(help: "The state, e.g. RUNNING; normalised and aliased as in the rules.") var state: String
-    @Option(help: "When it happened: RFC 3339 or epoch seconds/ms. Default: now.") var ts: String?
+    @Option(help: "When it happened: RFC 3339 or epoch seconds/ms. Default: now.", transform: OptionValue.timestamp)
+    var ts: Int64?
     @Option(help: "An event id: a retry with the same id is recorded once.") var id: String?
     @Option(help: "Who reports it.") var actor: String = ""
     @Option(help: "Which system reports it.") var source: String = ""
@@ -26,14 +27,11 @@ struct WriteCommand: ParsableCommand {
 
     func validate() throws {
         guard !task.isEmpty else { throw ValidationError("--task must not be empty") }
-        if let ts, Timestamp.parse(ts) == nil {
-            throw ValidationError("--ts '\(ts)' is not an RFC 3339 timestamp (2026-11-24T10:00:00Z) or epoch seconds")
-        }
         if let id, id.isEmpty { throw ValidationError("--id must not be empty") }
     }
 
     func run() throws {
-        let timestamp = ts.flatMap(Timestamp.parse) ?? wallClockMillis()
+        let timestamp = ts ?? wallClockMillis()
         let event = StatusEvent(
             task: task, state: state, timestamp: timestamp, id: id, actor: actor, source: source,
             stage: stage, detail: detail)
