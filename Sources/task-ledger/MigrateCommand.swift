@@ -25,8 +25,7 @@ struct MigrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = try LedgerOptions.parse(["--db", from] + (rules.map { ["--rules", $0] } ?? []))
-        let rules = try options.loadRules()
+        let rules = try LedgerOptions.rules(file: self.rules, profile: nil)
         let source = try Ledger(path: from, rules: rules, mode: .existing)
         let target = try PostgresLedger(url: to, rules: rules, mode: .create)
         let summary = try target.copy(from: source)

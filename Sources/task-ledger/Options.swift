@@ -26,7 +26,13 @@ struct LedgerOptions: ParsableArguments {
 
     /// `--rules`, else the profile's rules, else SPEC §3's.
     func loadRules() throws -> Rules {
-        guard let path = rules else { return try loadProfile()?.rules ?? .standard }
+        try Self.rules(file: rules, profile: profile)
+    }
+
+    /// The rules of a rules file, else those of a profile (built-in name or file), else SPEC §3's:
+    /// what `--rules` and `--profile` mean, also for commands that open no ledger.
+    static func rules(file: String?, profile: String?) throws -> Rules {
+        guard let path = file else { return try profile.map(loadNamedProfile)?.rules ?? .standard }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
