@@ -8,11 +8,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write a deterministic synthetic status stream, for tests and benchmarks.",
         discussion: """
-            About 10 events per task, many tasks in flight at once, retries, heartbeats, some
-            tasks left open, and at --violation-rate the bad kinds of SPEC §4 (malformed lines,
-            missing and bad fields, bad timestamps, duplicates, unknown states, events after a
-            terminal state, illegal transitions, out-of-order timestamps). The same arguments
-            always give the same bytes.
+            About 10 events per task, many tasks in flight at once, retries, heartbeats, some tasks left open, and at --violation-rate the bad kinds of SPEC §4 (malformed lines, missing and bad fields, bad timestamps, duplicates, unknown states, events after a terminal state, illegal transitions, out-of-order timestamps). The same arguments always give the same bytes.
 
             Example:
               task-ledger generate --tasks 100000 --seed 1 --gzip --output bench.jsonl.gz

@@ -6,8 +6,7 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create a ledger (or migrate an existing one to this version's schema).",
         discussion: """
-            The file is created with mode 0600 (minus the umask). Re-running on an existing
-            ledger is harmless.
+            The file is created with mode 0600 (minus the umask). Re-running on an existing ledger is harmless.
 
             Example:
               task-ledger init --db ledger.sqlite

@@ -45,10 +45,26 @@ enum Main {
         let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         var problem = lines.first ?? message
         if problem.hasPrefix("Error: ") { problem.removeFirst("Error: ".count) }
+        problem = refusedValue(problem) ?? problem
         if let hint = lines.first(where: { $0.hasPrefix("See '") }) {
             return "\(problem) (\(hint.dropLast(hint.hasSuffix(".") ? 1 : 0).replacingOccurrences(of: "See '", with: "see '")))"
         }
         return problem
+    }
+
+    /// ArgumentParser's `The value 'V' is invalid for '--name <v>': DETAIL`, where DETAIL is an
+    /// ``OptionValueError``, naming the option and the value once: `--name 'V' is not …` for
+    /// ``OptionValueError/notA(_:)``, else DETAIL, which is a whole message. Nil for any other
+    /// problem.
+    static func refusedValue(_ problem: String) -> String? {
+        let lead = "The value '"
+        guard problem.hasPrefix(lead), let middle = problem.range(of: "' is invalid for '"),
+              let colon = problem.range(of: "': ", range: middle.upperBound..<problem.endIndex)
+        else { return nil }
+        let value = problem[problem.index(problem.startIndex, offsetBy: lead.count)..<middle.lowerBound]
+        let option = problem[middle.upperBound..<colon.lowerBound].prefix { $0 != " " }
+        let detail = problem[colon.upperBound...]
+        return detail.hasPrefix("not ") ? "\(option) '\(value)' is \(detail)" : String(detail)
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

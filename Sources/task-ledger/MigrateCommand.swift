@@ -6,12 +6,11 @@ struct MigrateCommand: ParsableCommand {
         commandName: "migrate",
         abstract: "Copy an SQLite ledger into a new PostgreSQL ledger, history in order.",
         discussion: """
-            The target database must hold no ledger rows yet (its schema is created if missing).
-            Every table is copied in one transaction, keeping arrival order (seq), so `verify`,
-            reports and resumed imports carry on exactly where the SQLite ledger was.
+            The target database must hold no ledger rows yet (its schema is created if missing). Every table is copied in one transaction, keeping arrival order (seq), so `verify`, reports and resumed imports carry on exactly where the SQLite ledger was.
 
             Example:
-              task-ledger migrate --from ledger.sqlite --to postgres://ledger@db.internal:5432/ledger
+              task-ledger migrate --from ledger.sqlite \\
+                  --to postgres://ledger@db.internal:5432/ledger
             """)
 
     @Option(help: ArgumentHelp("The SQLite ledger to copy.", valueName: "path")) var from: String
@@ -25,8 +24,7 @@ struct MigrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = try LedgerOptions.parse(["--db", from] + (rules.map { ["--rules", $0] } ?? []))
-        let rules = try options.loadRules()
+        let rules = try LedgerOptions.rules(file: self.rules, profile: nil)
         let source = try Ledger(from, rules: rules, mode: .existing)
         let target = try Ledger(to, rules: rules, mode: .create)
         let summary = try source.copy(into: target)

@@ -26,7 +26,13 @@ struct LedgerOptions: ParsableArguments {
 
     /// `--rules`, else the profile's rules, else SPEC §3's.
     func loadRules() throws -> Rules {
-        guard let path = rules else { return try loadProfile()?.rules ?? .standard }
+        try Self.rules(file: rules, profile: profile)
+    }
+
+    /// The rules of a rules file, else those of a profile (built-in name or file), else SPEC §3's:
+    /// what `--rules` and `--profile` mean, also for commands that open no ledger.
+    static func rules(file: String?, profile: String?) throws -> Rules {
+        guard let path = file else { return try profile.map(loadNamedProfile)?.rules ?? .standard }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -72,18 +78,6 @@ func loadNamedProfile(_ nameOrPath: String) throws -> Profile {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Parses `--now TS|latest` (nil → the wall clock).
-func resolveNow(_ text: String?, ledger: Ledger) throws -> Int64 {
-    guard let text else { return wallClockMillis() }
-    if text == "latest" {
-        return try ledger.latestTimestamp() ?? wallClockMillis()
-    }
-    guard let ms = Timestamp.parse(text) else {
-        throw ValidationError("--now '\(text)' is not 'latest', an RFC 3339 timestamp or epoch seconds")
-    }
-    return ms
 }
 
 func wallClockMillis() -> Int64 {

@@ -8,7 +8,8 @@ struct ProfilesCommand: ParsableCommand {
         discussion: """
             Example:
               task-ledger profiles
-              task-ledger profile show celery > my-celery.yaml    # edit, then --profile my-celery.yaml
+              task-ledger profile show celery > my-celery.yaml    # edit, then:
+              task-ledger import --db ledger.sqlite --profile my-celery.yaml events.jsonl
             """)
 
     func run() throws {
@@ -29,8 +30,7 @@ struct ProfileCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a profile as YAML that loads back with --profile FILE.",
             discussion: """
-                A built-in prints exactly as shipped (comments included); a file is checked and
-                printed in normal form.
+                A built-in prints exactly as shipped (comments included); a file is checked and printed in normal form.
 
                 Example:
                   task-ledger profile show github-actions > gha.yaml

@@ -4,70 +4,34 @@ import TaskLedger
 
 /// The report options shared by `report` and `import --report-dir`.
 struct ReportOptionsGroup: ParsableArguments {
-    @Option(help: "Measure stale ages from this time: RFC 3339, epoch seconds, or 'latest' (the latest ts in the ledger, for reproducible reports over old logs). Default: now.")
-    var now: String?
+    @Option(help: "Measure stale ages from this time: RFC 3339, epoch seconds, or 'latest' (the latest ts in the ledger, for reproducible reports over old logs). Default: now.",
+            transform: Now.init(argument:))
+    var now: Now?
 
-    @Option(help: "Only events with ts at or after this time (RFC 3339 or epoch seconds).")
-    var since: String?
+    @Option(help: "Only events with ts at or after this time (RFC 3339 or epoch seconds).", transform: OptionValue.timestamp)
+    var since: Int64?
 
-    @Option(help: "Only events with ts before this time (RFC 3339 or epoch seconds).")
-    var until: String?
+    @Option(help: "Only events with ts before this time (RFC 3339 or epoch seconds).", transform: OptionValue.timestamp)
+    var until: Int64?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(
         "Exit 1 after writing the reports if violations of these kinds exist: a comma list (illegal_transition,after_terminal,…) or 'any'.",
-        valueName: "kinds"))
-    var failOn: String?
+        valueName: "kinds"), transform: OptionValue.violationKinds)
+    var failOn: Set<Verdict> = []
 
-    @Option(help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json.", valueName: "formats"))
-    var format = "csv,md,json"
+    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json. Default: csv,md,json.", valueName: "formats"),
+            transform: OptionValue.reportFormats)
+    var formats: Set<ReportOptions.Format> = Set(ReportOptions.Format.allCases)
 
     @Flag(name: .customLong("excel-safe"), help: "Prefix CSV cells starting with = + - @ with ' so spreadsheets do not run them as formulas (off by default: exact data for machines).")
     var excelSafe = false
-
-    func validateOptions() throws {
-        _ = try failKinds()
-        _ = try formats()
-        for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, Timestamp.parse(value) == nil {
-                throw ValidationError("\(name) '\(value)' is not an RFC 3339 timestamp or epoch seconds")
-            }
-        }
-        if let now, now != "latest", Timestamp.parse(now) == nil {
-            throw ValidationError("--now '\(now)' is not 'latest', an RFC 3339 timestamp or epoch seconds")
-        }
-    }
-
-    func failKinds() throws -> Set<Verdict> {
-        guard let failOn else { return [] }
-        if failOn == "any" { return Set(Verdict.allCases.filter(\.isViolation)) }
-        var kinds = Set<Verdict>()
-        for name in failOn.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            guard let kind = Verdict(rawValue: name), kind.isViolation else {
-                let valid = Verdict.allCases.filter(\.isViolation).map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("--fail-on: '\(name)' is not a violation kind (use any, or some of: \(valid))")
-            }
-            kinds.insert(kind)
-        }
-        return kinds
-    }
-
-    func formats() throws -> Set<ReportOptions.Format> {
-        var out = Set<ReportOptions.Format>()
-        for name in format.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            guard let f = ReportOptions.Format(rawValue: name) else {
-                throw ValidationError("--format: '\(name)' is not one of csv, md, json")
-            }
-            out.insert(f)
-        }
-        return out
-    }
 
     /// Writes the reports into `directory`, appends the Markdown to `$GITHUB_STEP_SUMMARY` when
     /// set, and tells whether `--fail-on` is triggered.
     func write(ledger: Ledger, to directory: String) throws -> Bool {
         let options = ReportOptions(
-            now: try resolveNow(now, ledger: ledger), since: since.flatMap(Timestamp.parse),
-            until: until.flatMap(Timestamp.parse), excelSafe: excelSafe, formats: try formats())
+            now: try now?.resolve(in: ledger) ?? wallClockMillis(), since: since, until: until, excelSafe: excelSafe,
+            formats: formats)
         let report = try ledger.report(options)
         let written = try report.write(to: directory)
         let names = written.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -76,9 +40,8 @@ struct ReportOptionsGroup: ParsableArguments {
            let markdown = report.contents(ofFile: "report.md") {
             try appendText(markdown + "\n", to: summaryPath)
         }
-        let kinds = try failKinds()
-        if report.hasViolations(of: kinds) {
-            let counts = kinds.sorted().compactMap { k in report.violationCounts[k].map { "\(k.rawValue) \($0)" } }
+        if report.hasViolations(of: failOn) {
+            let counts = failOn.sorted().compactMap { k in report.violationCounts[k].map { "\(k.rawValue) \($0)" } }
             printError("--fail-on: \(counts.joined(separator: ", "))")
             return true
         }
@@ -101,22 +64,19 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write outcomes.csv, violations.csv, stale.csv, summary.json and report.md from the ledger.",
         discussion: """
-            Reports read the ledger only, so they can be made at any time for everything imported
-            so far. Same ledger and same --now → byte-identical files. With --fail-on, exit 1
-            after writing the reports when such violations exist (for CI).
+            Reports read the ledger only, so they can be made at any time for everything imported so far. Same ledger and same --now → byte-identical files. With --fail-on, exit 1 after writing the reports when such violations exist (for CI).
 
             Examples:
               task-ledger report --db ledger.sqlite --out reports --now latest
-              task-ledger report --db ledger.sqlite --out nightly --since 2026-11-24T00:00:00Z \\
-                  --until 2026-11-25T00:00:00Z --fail-on illegal_transition,after_terminal
+              task-ledger report --db ledger.sqlite --out nightly \\
+                  --since 2026-11-24T00:00:00Z --until 2026-11-25T00:00:00Z \\
+                  --fail-on illegal_transition,after_terminal
             """)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: ArgumentHelp("Directory to write the reports into (created if missing).", valueName: "dir"))
     var out: String
     @OptionGroup var report: ReportOptionsGroup
-
-    func validate() throws { try report.validateOptions() }
 
     func run() throws {
         let ledger = try self.ledger.open(create: false)

@@ -18,8 +18,6 @@ struct RulesCommand: ParsableCommand {
     var profile: String?
 
     func run() throws {
-        let options = try LedgerOptions.parse(
-            ["--db", "-"] + (rules.map { ["--rules", $0] } ?? []) + (profile.map { ["--profile", $0] } ?? []))
-        print(try options.loadRules().yaml, terminator: "")
+        print(try LedgerOptions.rules(file: rules, profile: profile).yaml, terminator: "")
     }
 }

@@ -8,14 +8,12 @@ struct SniffCommand: ParsableCommand {
         commandName: "sniff",
         abstract: "Describe an unknown JSONL log and propose a profile for it.",
         discussion: """
-            Reads the first lines of each file (plain or gzip, or -) and prints the keys with
-            their types and fill rates, the keys that look like task, state and ts, the state
-            values, and the transitions observed per task. With --write-profile, writes a
-            starting profile whose transitions are exactly the observed ones.
+            Reads the first lines of each file (plain or gzip, or -) and prints the keys with their types and fill rates, the keys that look like task, state and ts, the state values, and the transitions observed per task. With --write-profile, writes a starting profile whose transitions are exactly the observed ones.
 
             Example:
               task-ledger sniff --write-profile mine.yaml jobs.jsonl
-              task-ledger import --db ledger.sqlite --profile mine.yaml --report-dir out jobs.jsonl
+              task-ledger import --db ledger.sqlite --profile mine.yaml \\
+                  --report-dir out jobs.jsonl
             """)
 
     @Option(name: .customLong("lines"), help: ArgumentHelp("Lines to read from each file.", valueName: "n"))

@@ -6,8 +6,7 @@ struct StaleCommand: ParsableCommand {
         commandName: "stale",
         abstract: "List open tasks that went silent: now − last_ts above the threshold.",
         discussion: """
-            Thresholds come from the rules (default 15m for every state) unless --older-than is
-            given. Oldest first.
+            Thresholds come from the rules (default 15m for every state) unless --older-than is given. Oldest first.
 
             Example:
               task-ledger stale --db ledger.sqlite --older-than 2h
@@ -15,10 +14,10 @@ struct StaleCommand: ParsableCommand {
             """)
 
     @OptionGroup var ledger: LedgerOptions
-    @Option(help: "The time to measure age from: RFC 3339, epoch seconds, or 'latest' (the latest ts in the ledger). Default: now.")
-    var now: String?
-    @Option(name: .customLong("older-than"), help: "One threshold for every state, e.g. 90s, 15m, 2h, 1d.")
-    var olderThan: String?
+    @Option(help: "The time to measure age from: RFC 3339, epoch seconds, or 'latest' (the latest ts in the ledger). Default: now.", transform: Now.init(argument:))
+    var now: Now?
+    @Option(name: .customLong("older-than"), help: "One threshold for every state, e.g. 90s, 15m, 2h, 1d.", transform: OptionValue.duration)
+    var olderThan: Int64?
     @Flag(help: "Print JSON for scripts.") var json = false
 
     struct Output: Encodable {
@@ -26,16 +25,10 @@ struct StaleCommand: ParsableCommand {
         var age_s: Double
     }
 
-    func validate() throws {
-        if let olderThan, DurationText.parse(olderThan) == nil {
-            throw ValidationError("--older-than '\(olderThan)' is not a duration like 90s, 15m, 2h, 1d")
-        }
-    }
-
     func run() throws {
         let ledger = try self.ledger.open(create: false)
-        let at = try resolveNow(now, ledger: ledger)
-        let stale = try ledger.staleTasks(now: at, olderThan: olderThan.flatMap(DurationText.parse))
+        let at = try now?.resolve(in: ledger) ?? wallClockMillis()
+        let stale = try ledger.staleTasks(now: at, olderThan: olderThan)
         if json {
             return try printJSON(stale.map {
                 Output(task: $0.snapshot.task, state: $0.snapshot.state, last_ts: Timestamp.format($0.snapshot.lastTimestamp),

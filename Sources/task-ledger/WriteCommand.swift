@@ -6,20 +6,19 @@ struct WriteCommand: ParsableCommand {
         commandName: "write",
         abstract: "Record one live event, judged by the same rules as an import.",
         discussion: """
-            Prints the verdict. Exit 0 when the event was applied (also out_of_order, which is
-            applied but flagged) or was a duplicate of one already recorded (a retried write with
-            the same --id is idempotent); exit 1 when it was refused (unknown_state,
-            after_terminal, illegal_transition) — a refused event is still recorded.
+            Prints the verdict. Exit 0 when the event was applied (also out_of_order, which is applied but flagged) or was a duplicate of one already recorded (a retried write with the same --id is idempotent); exit 1 when it was refused (unknown_state, after_terminal, illegal_transition) — a refused event is still recorded.
 
             Example:
-              task-ledger write --db ledger.sqlite --task build-42 --state running --actor ci-7
+              task-ledger write --db ledger.sqlite --task build-42 --state running \\
+                  --actor ci-7
             """)
 
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: "The task id.") var task: String
     @Option(help: "The state, e.g. RUNNING; normalised and aliased as in the rules.") var state: String
-    @Option(help: "When it happened: RFC 3339 or epoch seconds/ms. Default: now.") var ts: String?
+    @Option(help: "When it happened: RFC 3339 or epoch seconds/ms. Default: now.", transform: OptionValue.timestamp)
+    var ts: Int64?
     @Option(help: "An event id: a retry with the same id is recorded once.") var id: String?
     @Option(help: "Who reports it.") var actor: String = ""
     @Option(help: "Which system reports it.") var source: String = ""
@@ -28,14 +27,11 @@ struct WriteCommand: ParsableCommand {
 
     func validate() throws {
         guard !task.isEmpty else { throw ValidationError("--task must not be empty") }
-        if let ts, Timestamp.parse(ts) == nil {
-            throw ValidationError("--ts '\(ts)' is not an RFC 3339 timestamp (2026-11-24T10:00:00Z) or epoch seconds")
-        }
         if let id, id.isEmpty { throw ValidationError("--id must not be empty") }
     }
 
     func run() throws {
-        let timestamp = ts.flatMap(Timestamp.parse) ?? wallClockMillis()
+        let timestamp = ts ?? wallClockMillis()
         let event = StatusEvent(
             task: task, state: state, timestamp: timestamp, id: id, actor: actor, source: source,
             stage: stage, detail: detail)
