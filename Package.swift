@@ -94,12 +94,15 @@ let package = Package(
             dependencies: ["TaskLedger"],
             path: "bench/WriteLoop"
         ),
+        // The tests' own helpers (temp directories), shared by both test targets.
+        .target(name: "TaskLedgerTestSupport", path: "Tests/TaskLedgerTestSupport"),
         .testTarget(
             name: "TaskLedgerTests",
             dependencies: [
                 "TaskLedger",
                 "TaskLedgerCore", "TaskLedgerDecoding", "TaskLedgerInput", "TaskLedgerImport", "TaskLedgerReport",
                 "TaskLedgerSQLite", "TaskLedgerPostgres", "TaskLedgerProfiles", "TaskLedgerTestData",
+                "TaskLedgerTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
@@ -110,6 +113,7 @@ let package = Package(
                 "TaskLedger",
                 "TaskLedgerCore", "TaskLedgerDecoding", "TaskLedgerInput", "TaskLedgerImport", "TaskLedgerReport",
                 "TaskLedgerSQLite", "TaskLedgerPostgres", "TaskLedgerProfiles", "TaskLedgerTestData",
+                "TaskLedgerTestSupport",
                 "task-ledger",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

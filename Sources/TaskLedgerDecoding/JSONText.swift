@@ -140,47 +140,6 @@ package enum JSONText {
         return n
     }
 
-    /// The value of a validated JSON number literal, rounded as `Double(String)` rounds it
-    /// (infinite when out of range).
-    ///
-    /// Literals with at most 15 significant digits and a small power of ten — nearly every
-    /// timestamp — are computed directly: both the digits and the power of ten are exact
-    /// doubles, so one multiplication or division is correctly rounded (Clinger's fast path).
-    /// Everything else goes through the standard library's parser.
-    package static func doubleValue(_ literal: UnsafeRawBufferPointer) -> Double {
-        var i = 0
-        let negative = literal.first == UInt8(ascii: "-")
-        if negative { i += 1 }
-        var digits: UInt64 = 0
-        var digitCount = 0
-        var scale = 0
-        var inFraction = false
-        while i < literal.count {
-            let byte = literal[i]
-            if isDigit(byte) {
-                if digits != 0 || byte != UInt8(ascii: "0") { digitCount += 1 }
-                digits = digits &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
-                if inFraction { scale -= 1 }
-            } else if byte == UInt8(ascii: ".") {
-                inFraction = true
-            } else {
-                break  // an exponent: leave it to the slow path
-            }
-            i += 1
-        }
-        guard i == literal.count, digitCount <= 15, -scale < powersOfTen.count else {
-            return Double(String(decoding: literal, as: UTF8.self)) ?? .nan
-        }
-        let magnitude = Double(digits) / powersOfTen[-scale]
-        return negative ? -magnitude : magnitude
-    }
-
-    /// The powers of ten that are exact doubles.
-    private static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
-
     private static func hexDigit(_ v: UInt8) -> UInt8 {
         v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
     }

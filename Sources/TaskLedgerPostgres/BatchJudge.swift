@@ -37,8 +37,7 @@ package struct BatchJudge {
             storeReject(
                 kind: "duplicate", origin: origin, task: event.task, fromState: snapshot?.state, toState: storedState,
                 timestamp: event.timestamp, id: event.id,
-                message: event.id.map { "event id '\($0)' is already in the ledger" }
-                    ?? "the same event (task, state, ts, actor, source, stage, detail) is already in the ledger",
+                message: event.duplicateMessage,
                 raw: raw())
             return
         }

@@ -51,13 +51,6 @@ package struct BoundStatement {
         }
     }
 
-    /// Binds a constant string in place.
-    package func bind(_ index: Int32, _ text: StaticString) {
-        text.utf8Start.withMemoryRebound(to: CChar.self, capacity: text.utf8CodeUnitCount) {
-            sqlite3_bind_text(handle, index, $0, Int32(text.utf8CodeUnitCount), Self.static)
-        }
-    }
-
     package func bind(_ index: Int32, _ text: String?) {
         if let text { bind(index, text) } else { sqlite3_bind_null(handle, index) }
     }

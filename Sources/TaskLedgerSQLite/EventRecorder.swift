@@ -72,8 +72,7 @@ package final class EventRecorder {
             try storeReject(
                 kind: "duplicate", origin: origin, task: event.task, fromState: cached?.value.state,
                 toState: prepared.storedState, timestamp: event.timestamp, id: event.id,
-                message: event.id.map { "event id '\($0)' is already in the ledger" }
-                    ?? "the same event (task, state, ts, actor, source, stage, detail) is already in the ledger",
+                message: event.duplicateMessage,
                 raw: raw())
             return verdict
         }
@@ -191,7 +190,7 @@ package final class EventRecorder {
         let prepared = row.prepared
         statement.bind(offset + 1, inPlace: prepared.text(.task))
         statement.bind(offset + 2, inPlace: prepared.text(.storedState))
-        statement.bind(offset + 3, row.verdict.sqlText)
+        statement.bind(offset + 3, inPlace: row.verdict.storedName)
         statement.bind(offset + 4, row.fromState)
         statement.bind(offset + 5, prepared.event.timestamp)
         statement.bind(offset + 6, inPlace: prepared.text(.id))

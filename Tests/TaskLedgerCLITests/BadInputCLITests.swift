@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("Bad input: one-line errors and SPEC §5 exit codes")
@@ -34,7 +35,7 @@ struct BadInputCLITests {
 
     @Test(arguments: cases)
     func badInputGivesOneLineErrorAndExitCode(_ c: Case) throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("ledger.sqlite")
         try #require(CLI.run(["write", "--db", db, "--task", "t", "--state", "QUEUED", "--ts", "2026-11-24T10:00:00Z"]).status == 0)
         let text = dir.path("notes.txt")
@@ -64,7 +65,7 @@ struct BadInputCLITests {
 
     /// The notes file's bytes and the ledger's rows (its bytes may change when a reader
     /// checkpoints the WAL, its content must not).
-    func snapshotOfFiles(_ dir: TempDir) throws -> [String] {
+    func snapshotOfFiles(_ dir: TempDirectory) throws -> [String] {
         var out = [String(decoding: try Data(contentsOf: dir.url.appendingPathComponent("notes.txt")), as: UTF8.self)]
         let queue = try DatabaseQueue(path: dir.path("ledger.sqlite"))
         try queue.read { db in

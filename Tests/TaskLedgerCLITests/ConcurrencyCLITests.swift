@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("Concurrent processes on one ledger")
 struct ConcurrencyCLITests {
     @Test func eightWriterProcessesLoseNothing() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("ledger.sqlite")
         try #require(CLI.run(["init", "--db", db]).status == 0)
         let writers = 8, perWriter = 200
@@ -41,7 +42,7 @@ struct ConcurrencyCLITests {
     }
 
     @Test func sixteenRacingDeliveriesWithOneKeyDeliverOnce() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("ledger.sqlite")
         try #require(CLI.run(["write", "--db", db, "--task", "t1", "--state", "QUEUED"]).status == 0)
         let racers = (0..<16).map { _ in try! CLI.start(["deliver", "--db", db, "--task", "t1", "--channel", "slack"]) }
@@ -59,7 +60,7 @@ struct ConcurrencyCLITests {
     }
 
     @Test func cooldownSuppressesAnotherKeyForTheSameTaskAndChannel() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("ledger.sqlite")
         try #require(CLI.run(["write", "--db", db, "--task", "t1", "--state", "QUEUED"]).status == 0)
         #expect(try CLI.run(["deliver", "--db", db, "--task", "t1", "--channel", "mail", "--cooldown", "1h"]).stdout == "deliver\n")
@@ -75,7 +76,7 @@ struct ConcurrencyCLITests {
 @Suite("Importers, writers and reporters on one ledger at once")
 struct MixedLoadCLITests {
     @Test func eightImportersFourWritersFourReportersLoseNothingAndNeverSayLocked() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("ledger.sqlite")
         try #require(CLI.run(["init", "--db", db]).status == 0)
         var paths: [String] = []

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("Failures: signals, full disk, corrupt ledgers")
@@ -8,7 +9,7 @@ struct FailureCLITests {
         try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: sql)! }
     }
 
-    func generate(_ dir: TempDir, tasks: Int) throws -> String {
+    func generate(_ dir: TempDirectory, tasks: Int) throws -> String {
         let gz = dir.path("stream.jsonl.gz")
         let r = try CLI.run(["generate", "--tasks", String(tasks), "--seed", "3", "--gzip", "--output", gz])
         try #require(r.status == 0, "\(r.stderr)")
@@ -17,7 +18,7 @@ struct FailureCLITests {
 
     @Test(arguments: [SIGINT, SIGTERM])
     func aSignalStopsTheImportAtABatchBoundaryAndTheRerunResumes(_ signal: Int32) throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let gz = try generate(dir, tasks: 4000)
         let db = dir.path("l.sqlite")
         let (process, out, err) = try CLI.start(["import", "--db", db, "--batch-size", "500", gz])
@@ -53,7 +54,7 @@ struct FailureCLITests {
     }
 
     @Test func aFullDiskIsAnErrorThatKeepsWhatWasCommittedAndResumes() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let gz = try generate(dir, tasks: 3000)
         let db = dir.path("l.sqlite")
         // ulimit -f in 512-byte blocks: the ledger may not grow past 2 MB, far less than the import needs.
@@ -78,7 +79,7 @@ struct FailureCLITests {
     }
 
     @Test func aCorruptLedgerIsAClearErrorNotACrash() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let gz = try generate(dir, tasks: 500)
         let db = dir.path("l.sqlite")
         #expect(try CLI.run(["import", "--db", db, "--quiet", gz]).status == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("Hostile input through the real binary: bounded memory, specific errors")
@@ -18,7 +19,7 @@ struct HostileInputCLITests {
     }
 
     @Test func aFiftyMegabyteLineIsRejectedWithBoundedMemory() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let file = dir.path("huge.jsonl")
         #expect(FileManager.default.createFile(atPath: file, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
@@ -42,7 +43,7 @@ struct HostileInputCLITests {
     }
 
     @Test func aGzipBombStaysStreamingAndBounded() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let bomb = dir.path("bomb.jsonl.gz")
         // 256 MiB of zero bytes (one endless line) compress about 1000:1.
         let made = try CLI.run(["-c", "head -c 268435456 /dev/zero | gzip -9 > \"$0\"", bomb], shell: true)
@@ -60,7 +61,7 @@ struct HostileInputCLITests {
     }
 
     @Test func invalidUTF8AndNULBytesAreSpecificRejectsAndTheRestIsImported() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         var bytes = Array((#"{"task":"a","state":"QUEUED","ts":"2026-11-24T10:00:00Z"}"# + "\n").utf8)
         bytes += Array(#"{"task":"b","state":"QUE"#.utf8) + [0xC3, 0x28] + Array(#"ED","ts":0}"#.utf8) + [0x0A]
         bytes += Array(#"{"task":"c","state":"#.utf8) + [0x00] + Array(#""QUEUED","ts":0}"#.utf8) + [0x0A]

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("import: real files, real processes")
@@ -16,7 +17,7 @@ struct ImportCLITests {
     }
 
     @Test func stdinIsImportedWithoutACheckpoint() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("l.sqlite")
         let r = try CLI.run(["import", "--db", db, "-"], stdin: Data(ImportCLITests.text.utf8))
         #expect(r.status == 0, "\(r.stderr)")
@@ -29,7 +30,7 @@ struct ImportCLITests {
     }
 
     @Test func aMissingFileIsAnErrorButTheOtherFilesAreImported() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("l.sqlite")
         let file = dir.path("events.jsonl")
         try Data(ImportCLITests.text.utf8).write(to: URL(fileURLWithPath: file))
@@ -42,7 +43,7 @@ struct ImportCLITests {
 
     @Test(arguments: [0.3, 0.5, 0.8])
     func aTruncatedGzipKeepsEveryCompleteLineAndExits3(_ fraction: Double) throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("l.sqlite")
         var text = ""
         for i in 0..<2000 {
@@ -64,7 +65,7 @@ struct ImportCLITests {
     }
 
     @Test func theReadmeCommandImportsTheFixturesAndIsIdempotent() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("demo.sqlite")
         let args = ["import", "--db", db, "--now", "latest", "--report-dir", dir.path("reports"),
                     "fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"]
@@ -85,7 +86,7 @@ struct ImportCLITests {
     }
 
     @Test func killedImportsResumeToTheLedgerOfOneCleanImport() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let gz = dir.path("stream.jsonl.gz")
         let generated = try CLI.run(["generate", "--tasks", "3000", "--seed", "7", "--gzip", "--output", gz])
         try #require(generated.status == 0, "\(generated.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("Typed options: a bad value is refused while parsing, in one line, exit 2")
@@ -42,7 +43,7 @@ struct OptionValueCLITests {
     /// The refusal comes before the ledger is opened: the ledger named does not even exist.
     @Test(arguments: cases)
     func aBadValueIsRefusedBeforeTheLedgerIsOpened(_ c: Case) throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("none.sqlite")
         let arguments = [c.arguments[0], "--db", db] + c.arguments.dropFirst().map { $0.replacingOccurrences(of: "@DIR", with: dir.url.path) }
         let result = try CLI.run(arguments, stdin: Data())
@@ -55,7 +56,7 @@ struct OptionValueCLITests {
     /// The parsed values reach the command: `--now`, `--older-than`, `--since`/`--until`,
     /// `--format` and `--fail-on` together, against a ledger with one open and one refused task.
     @Test func parsedValuesReachTheCommand() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("l.sqlite")
         for (task, state, ts) in [("a", "QUEUED", "2026-11-24T10:00:00Z"), ("b", "SUCCEEDED", "1795515300")] {
             _ = try CLI.run(["write", "--db", db, "--task", task, "--state", state, "--ts", ts])

@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 
 @Suite("The same ledger on SQLite and on PostgreSQL", .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipReason))
@@ -6,7 +7,7 @@ struct PostgresConformanceCLITests {
     /// Every fixture, a generated stream full of violations, and live writes, into both stores
     /// with the same commands: the report files must be the same bytes.
     @Test func everyFixtureAndReportIsByteIdenticalOnBothStores() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let pg = try ScratchDatabase()
         let generated = "generated.jsonl.gz"
         try #require(CLI.run(["generate", "--tasks", "1500", "--seed", "9", "--violation-rate", "0.08", "--gzip",
@@ -70,7 +71,7 @@ struct PostgresConformanceCLITests {
         ("github-actions", "fixtures/github-actions-workflow-jobs.jsonl"), ("celery", "fixtures/celery-events.jsonl"),
     ])
     func profileFixturesGiveTheSameReportsOnBothStores(profile: String, fixture: String) throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let pg = try ScratchDatabase()
         let file = CLI.root.appendingPathComponent(fixture).path
         var summaries: [String] = []
@@ -91,7 +92,7 @@ struct PostgresConformanceCLITests {
     }
 
     @Test func killedImportsResumeToTheLedgerOfOneCleanImport() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let pg = try ScratchDatabase()
         let gz = "stream.jsonl.gz"
         try #require(CLI.run(["generate", "--tasks", "3000", "--seed", "7", "--gzip", "--output", dir.path(gz)]).status == 0)
@@ -121,7 +122,7 @@ struct PostgresConformanceCLITests {
     }
 
     @Test func migrateCopiesAnSQLiteLedgerWithItsHistoryInOrder() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let pg = try ScratchDatabase()
         let sqlite = dir.path("ledger.sqlite")
         let fixtures = CLI.root.appendingPathComponent("fixtures")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 /// `import --profile`, `profiles`, `profile show`: the built-in profiles on their fixtures.
@@ -35,7 +36,7 @@ struct ProfileCLITests {
     ]
 
     @Test func githubActionsDeliveriesGiveTheJobsOutcomes() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("gha.sqlite")
         let result = try importFixture("github-actions-workflow-jobs.jsonl", ["--profile", "github-actions"], into: db)
         // 31 lines: a ping and two workflow_run deliveries skipped, one redelivery a duplicate.
@@ -64,7 +65,7 @@ struct ProfileCLITests {
     ]
 
     @Test func celeryEventsGiveTheTasksOutcomes() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let db = dir.path("celery.sqlite")
         let result = try importFixture("celery-events.jsonl", ["--profile", "celery"], into: db)
         // 52 lines: 10 worker-* events skipped, every task event applied.
@@ -80,7 +81,7 @@ struct ProfileCLITests {
     }
 
     @Test func theDefaultProfileImportsLikeNoProfile() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let plain = try importFixture("events.jsonl", [], into: dir.path("plain.sqlite"))
         let profiled = try importFixture("events.jsonl", ["--profile", "default"], into: dir.path("default.sqlite"))
         #expect(plain.stdout.split(separator: "·").prefix(4) == profiled.stdout.split(separator: "·").prefix(4))
@@ -88,7 +89,7 @@ struct ProfileCLITests {
     }
 
     @Test func rulesAndFieldOptionsOverrideTheProfile() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let rules = dir.path("rules.yaml")
         // SPEC rules know none of Celery's event types: every task event is unknown_state.
         try CLI.run(["rules"]).stdout.write(toFile: rules, atomically: true, encoding: .utf8)
@@ -114,7 +115,7 @@ struct ProfileCLITests {
     }
 
     @Test func aShownProfileLoadsBackAsAFile() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let file = dir.path("mine.yaml")
         try CLI.run(["profile", "show", "celery"]).stdout.write(toFile: file, atomically: true, encoding: .utf8)
         let db = dir.path("c.sqlite")
@@ -124,7 +125,7 @@ struct ProfileCLITests {
     }
 
     @Test func aBrokenProfileIsRefusedWithFileAndLine() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let file = dir.path("broken.yaml")
         try "name: broken\nstates: [QUEUED]\nterminal: [DONE]\ninitial: [QUEUED]\ntransitions:\n  QUEUED: [DONE, GONE]\n"
             .write(toFile: file, atomically: true, encoding: .utf8)

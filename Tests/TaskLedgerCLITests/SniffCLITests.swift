@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 
 /// `sniff`: from an unknown log to a first audit in two commands.
@@ -25,7 +26,7 @@ struct SniffCLITests {
 
     @Test(arguments: cases)
     func sniffProposesTheKeysAndItsProfileImportsWithoutIllegalTransitions(_ expected: Case) throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let profile = dir.path("sniffed.yaml")
         let fixture = CLI.root.appendingPathComponent("fixtures/\(expected.fixture)").path
         let sniff = try CLI.run(["sniff", "--write-profile", profile, fixture])
@@ -51,7 +52,7 @@ struct SniffCLITests {
     }
 
     @Test func sniffWithoutATaskKeyWritesNoProfileAndSaysWhy() throws {
-        let dir = try TempDir()
+        let dir = try TempDirectory()
         let log = dir.path("flat.jsonl")
         try "{\"msg\":\"hello\",\"level\":\"info\"}\n{\"msg\":\"bye\",\"level\":\"warn\"}\n".write(toFile: log, atomically: true, encoding: .utf8)
         let result = try CLI.run(["sniff", "--write-profile", dir.path("p.yaml"), log])

@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import GRDB
 @testable import TaskLedger
 @testable import TaskLedgerCore
@@ -10,41 +11,6 @@ import GRDB
 @testable import TaskLedgerReport
 @testable import TaskLedgerSQLite
 @testable import TaskLedgerTestData
-
-/// A fresh directory under the system temp dir, removed when the value is deinitialised.
-final class TempDirectory: @unchecked Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("task-ledger-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        // A test may have made the directory read-only; make it removable again.
-        chmod(url.path, 0o755)
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        try Data(bytes).write(to: URL(fileURLWithPath: path(name)))
-        return path(name)
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String { try write(name, Array(text.utf8)) }
-
-    func append(_ name: String, _ text: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path(name)))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
-    }
-}
 
 /// A ledger in its own temp directory; the directory lives as long as the fixture.
 struct LedgerFixture {

@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 @testable import TaskLedger
 @testable import TaskLedgerCore
@@ -141,8 +142,16 @@ struct ImportCacheTests {
         #expect(try empty.writeTransaction { db in try SnapshotCache().start(db, loadingKeys: false) } != nil)
     }
 
+    /// SPEC §4's verdict names, in its order: what the write path binds into `task_events.verdict`.
     @Test func verdictsAreBoundAsTheirSpecNames() {
-        for verdict in Verdict.allCases { #expect(verdict.sqlText.description == verdict.rawValue) }
+        let spec = ["malformed", "missing_field", "bad_field", "bad_timestamp", "duplicate", "unknown_state",
+                    "after_terminal", "illegal_transition", "out_of_order", "applied"]
+        let bound = Verdict.allCases.map { verdict in
+            let name = verdict.storedName
+            return String(decoding: UnsafeRawBufferPointer(start: name.bytes, count: Int(name.count)), as: UTF8.self)
+        }
+        #expect(bound == spec)
+        #expect(Verdict.allCases.map { strlen($0.storedName.bytes) } == spec.map { $0.utf8.count })
     }
 
     /// The filter starts on an empty ledger; a commit by another connection between two batches

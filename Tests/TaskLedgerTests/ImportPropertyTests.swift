@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PropertyBased
+import TaskLedgerTestSupport
 import Testing
 @testable import TaskLedger
 @testable import TaskLedgerCore

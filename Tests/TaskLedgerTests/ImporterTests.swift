@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskLedgerTestSupport
 import Testing
 @testable import TaskLedger
 @testable import TaskLedgerCore

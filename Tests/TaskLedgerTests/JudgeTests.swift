@@ -134,10 +134,12 @@ struct JudgeTests {
         #expect(verdict == c.expected)
     }
 
+    /// SPEC §4: every verdict except `applied` is a violation (named as the SPEC names them).
     @Test func everyVerdictButAppliedIsAViolation() {
-        for verdict in Verdict.allCases {
-            #expect(verdict.isViolation == (verdict != .applied))
-        }
+        let specViolations = ["malformed", "missing_field", "bad_field", "bad_timestamp", "duplicate", "unknown_state",
+                              "after_terminal", "illegal_transition", "out_of_order"]
+        #expect(Verdict.allCases.filter(\.isViolation).map(\.rawValue) == specViolations)
+        #expect(Verdict.allCases.filter { !$0.isViolation } == [.applied])
         #expect(Verdict.allCases.filter(\.changesSnapshot) == [.outOfOrder, .applied])
         #expect(Verdict.allCases.filter(\.isStoredAsEvent) == [.unknownState, .afterTerminal, .illegalTransition, .outOfOrder, .applied])
     }

@@ -1,5 +1,6 @@
 import GRDB
 import PropertyBased
+import TaskLedgerTestSupport
 import Testing
 @testable import TaskLedger
 @testable import TaskLedgerCore

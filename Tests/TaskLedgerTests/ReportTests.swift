@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 
 @testable import TaskLedger
@@ -96,7 +97,7 @@ import Testing
     @Test func sameLedgerAndOptionsGiveByteIdenticalFiles() throws {
         let ledger = try hostileLedger()
         let options = ReportOptions(now: t0 + 3_600_000)
-        let (first, second) = (tempDirectory(), tempDirectory())
+        let (first, second) = (try tempDirectory(), try tempDirectory())
         let paths = try ledger.report(options).write(to: first)
         try ledger.report(options).write(to: second)
         #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -111,12 +112,12 @@ import Testing
 
     @Test func formatsChooseTheFilesWritten() throws {
         let report = try smallLedger().report(ReportOptions(now: Self.now, formats: [.json]))
-        let paths = try report.write(to: tempDirectory())
+        let paths = try report.write(to: try tempDirectory())
         #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent } == ["summary.json"])
     }
 
     @Test func windowCountsOnlyRowsWithTsFromSinceInclusiveToUntilExclusive() throws {
-        let (ledger, _) = try makeLedger()
+        let ledger = try makeLedger()
         try ledger.write(StatusEvent(task: "w", state: "QUEUED", timestamp: t0))
         try ledger.write(StatusEvent(task: "w", state: "FOO", timestamp: t0 + 1000))
         try ledger.write(StatusEvent(task: "w", state: "BAR", timestamp: t0 + 2000))
@@ -139,7 +140,7 @@ import Testing
     }
 
     @Test func taskOrderIsUTF8ByteOrder() throws {
-        let (ledger, _) = try makeLedger()
+        let ledger = try makeLedger()
         // Bytewise: "B" < "a" < "z" < "é" (C3 A9) < "😀" (F0 …); Swift's String order differs for some.
         for task in ["😀", "é", "z", "a", "B", "ﬀ", "e\u{301}"] {
             try ledger.write(StatusEvent(task: task, state: "QUEUED", timestamp: t0))
@@ -151,7 +152,7 @@ import Testing
     }
 
     @Test func futureTasksAreNotStaleAndEqualAgesSortByTask() throws {
-        let (ledger, _) = try makeLedger()
+        let ledger = try makeLedger()
         try ledger.write(StatusEvent(task: "later", state: "QUEUED", timestamp: t0 + 10_000_000))
         try ledger.write(StatusEvent(task: "y", state: "QUEUED", timestamp: t0))
         try ledger.write(StatusEvent(task: "x", state: "QUEUED", timestamp: t0))

@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 
 @testable import TaskLedger
@@ -21,7 +22,7 @@ import Testing
     @Test(arguments: [false, true])
     func consumersReadHostileValuesExactly(excelSafe: Bool) throws {
         let ledger = try hostileLedger()
-        let directory = tempDirectory()
+        let directory = try tempDirectory()
         try ledger.report(ReportOptions(now: t0 + 3_600_000, excelSafe: excelSafe)).write(to: directory)
         let cell = { (id: String) in excelSafe && "=+-@\t\r".contains(id.first!) ? "'" + id : id }
         let n = hostileIDs.count

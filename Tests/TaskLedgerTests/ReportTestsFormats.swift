@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 
 @testable import TaskLedger
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func durationPercentilesArePerTerminalState() throws {
-        let (ledger, _) = try makeLedger()
+        let ledger = try makeLedger()
         for i in 1...10 {
             try ledger.write(StatusEvent(task: "s\(i)", state: "RECEIVED", timestamp: t0))
             try ledger.write(StatusEvent(task: "s\(i)", state: "FAILED", timestamp: t0 + Int64(i) * 1000))
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func noTerminalTaskMeansNullSuccessRate() throws {
-        let (ledger, _) = try makeLedger()
+        let ledger = try makeLedger()
         let report = try ledger.report(ReportOptions(now: t0))
         #expect(report.summaryJSON.contains("\"success_rate\": null,"))
         #expect(report.csv(.outcomes) == "task,state,first_ts,terminal_ts,duration_s,events,actor,source,stage\n")

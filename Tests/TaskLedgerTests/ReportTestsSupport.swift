@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import GRDB
 
 @testable import TaskLedger
@@ -15,12 +16,9 @@ import GRDB
 /// 2026-11-24T10:00:00.000Z
 let t0: Int64 = 1_795_514_400_000
 
-/// A fresh ledger in its own temp directory.
-func makeLedger() throws -> (SQLiteLedger, String) {
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("report-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return (try SQLiteLedger(path: dir + "/test.ledger"), dir)
+/// A fresh ledger in its own temp directory (removed when the tests end).
+func makeLedger() throws -> SQLiteLedger {
+    try SQLiteLedger(path: TempDirectory.untilExit().path("test.ledger"))
 }
 
 /// Records events and rejects as an import of `file` would, in one transaction.
@@ -43,7 +41,7 @@ func importLines(
 
 /// The hand-made ledger whose report files are written out by hand in `ReportTests`.
 func smallLedger() throws -> SQLiteLedger {
-    let (ledger, _) = try makeLedger()
+    let ledger = try makeLedger()
     try ledger.write(StatusEvent(task: "a", state: "RECEIVED", timestamp: t0, actor: "w1"))
     try ledger.write(StatusEvent(task: "a", state: "running", timestamp: t0 + 1500, actor: "w2", source: "ci", stage: "build"))
     try ledger.write(StatusEvent(task: "a", state: "done", timestamp: t0 + 12_345, actor: "w3", source: "ci", stage: "deploy"))
@@ -80,7 +78,7 @@ let hostileIDs = [
 /// Each hostile id gets an illegal first event and an open QUEUED one (stale at t0 + 1h);
 /// `id/done` runs to SUCCEEDED with the id as actor.
 func hostileLedger() throws -> SQLiteLedger {
-    let (ledger, _) = try makeLedger()
+    let ledger = try makeLedger()
     for id in hostileIDs {
         try ledger.write(StatusEvent(task: id, state: "RUNNING", timestamp: t0))
         try ledger.write(StatusEvent(task: id, state: "QUEUED", timestamp: t0))
@@ -91,6 +89,7 @@ func hostileLedger() throws -> SQLiteLedger {
     return ledger
 }
 
-func tempDirectory() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("report-out-\(UUID().uuidString)").path
+/// A fresh directory for report files (removed when the tests end).
+func tempDirectory() throws -> String {
+    try TempDirectory.untilExit().url.path
 }

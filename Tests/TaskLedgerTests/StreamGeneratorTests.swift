@@ -1,4 +1,5 @@
 import Foundation
+import TaskLedgerTestSupport
 import Testing
 
 @testable import TaskLedger

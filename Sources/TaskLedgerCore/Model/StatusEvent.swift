@@ -80,3 +80,11 @@ package struct LineReject: Sendable, Equatable, Error {
         self.id = id
     }
 }
+
+extension StatusEvent {
+    /// The `import_rejects.message` of a duplicate of this event, whichever store caught it.
+    package var duplicateMessage: String {
+        id.map { "event id '\($0)' is already in the ledger" }
+            ?? "the same event (task, state, ts, actor, source, stage, detail) is already in the ledger"
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The judgement passed on one input line, in the order of SPEC §4.
 ///
 /// The first four are parse failures (the line never becomes an event); `duplicate` is a
@@ -28,20 +30,15 @@ public enum Verdict: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
-    /// ``rawValue`` as a constant, which the write path binds without copying.
-    package var sqlText: StaticString {
-        switch self {
-        case .malformed: "malformed"
-        case .missingField: "missing_field"
-        case .badField: "bad_field"
-        case .badTimestamp: "bad_timestamp"
-        case .duplicate: "duplicate"
-        case .unknownState: "unknown_state"
-        case .afterTerminal: "after_terminal"
-        case .illegalTransition: "illegal_transition"
-        case .outOfOrder: "out_of_order"
-        case .applied: "applied"
-        }
+    /// ``rawValue`` as NUL-terminated UTF-8 that lives as long as the process, which the write
+    /// path binds without copying (made once from the raw values: the names live in one place).
+    package var storedName: (bytes: UnsafePointer<CChar>, count: Int32) {
+        Verdict.storedNames[rank]
+    }
+
+    // nonisolated(unsafe): written once, read-only after; the bytes are never freed or changed.
+    private nonisolated(unsafe) static let storedNames: [(bytes: UnsafePointer<CChar>, count: Int32)] = allCases.map {
+        (UnsafePointer(strdup($0.rawValue)!), Int32($0.rawValue.utf8.count))
     }
 
     /// Position in the SPEC §4 table; used for stable ordering in summaries.

@@ -40,10 +40,4 @@ public struct ReportOptions: Sendable, Equatable {
         self.excelSafe = excelSafe
         self.formats = formats
     }
-
-    /// Whether `ts` lies in the window; a missing ts lies in it only when there is no window.
-    package func contains(_ ts: Int64?) -> Bool {
-        guard let ts else { return since == nil && until == nil }
-        return ts >= (since ?? .min) && ts < (until ?? .max)
-    }
 }
