@@ -22,6 +22,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "CSQLiteConfig",
             linkerSettings: [.linkedLibrary("sqlite3")]
@@ -30,6 +36,7 @@ let package = Package(
             name: "TaskLedger",
             dependencies: [
                 "CZlib",
+                "CLibPQ",
                 "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
