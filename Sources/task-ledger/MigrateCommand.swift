@@ -15,13 +15,13 @@ struct MigrateCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The SQLite ledger to copy.", valueName: "path")) var from: String
-    @Option(help: ArgumentHelp("The PostgreSQL database: postgres://user@host:port/dbname.", valueName: "url")) var to: String
+    @Option(help: ArgumentHelp("The PostgreSQL database: postgres://user@host:port/dbname or host=… dbname=….", valueName: "url")) var to: String
     @Option(help: ArgumentHelp("A rules file (YAML), as for the other commands.", valueName: "file")) var rules: String?
 
     func validate() throws {
         guard !from.isEmpty else { throw ValidationError("--from must not be empty") }
-        guard to.hasPrefix("postgres://") || to.hasPrefix("postgresql://") else {
-            throw ValidationError("--to must be a postgres:// URL")
+        guard PostgresLedger.isConnectionString(to) else {
+            throw ValidationError("--to must be a postgres:// URL or a keyword/value string (host=… dbname=…)")
         }
     }
 
@@ -29,7 +29,7 @@ struct MigrateCommand: ParsableCommand {
         let options = try LedgerOptions.parse(["--db", from] + (rules.map { ["--rules", $0] } ?? []))
         let rules = try options.loadRules()
         let source = try Ledger(path: from, rules: rules, mode: .existing)
-        let target = try PostgresLedger(url: to, rules: rules, mode: .create)
+        let target = try PostgresLedger(connectionString: to, rules: rules, mode: .create)
         let summary = try target.copy(from: source)
         print("copied " + summary.rows.map { "\($0.table) \($0.count)" }.joined(separator: ", ") + " into \(target.location)")
     }

@@ -37,11 +37,12 @@ public protocol LedgerImporting: Sendable {
     func importFile(_ path: String, progress: (ImportProgress) -> Void, shouldStop: () -> Bool) throws -> ImportSummary
 }
 
-/// Opens the ledger named by `db`: a `postgres://` or `postgresql://` URL opens a
-/// ``PostgresLedger``; anything else is a path to an SQLite ``Ledger``.
+/// Opens the ledger named by `db`: a `postgres://` or `postgresql://` URL, or a libpq
+/// keyword/value string (``PostgresLedger/isConnectionString(_:)``), opens a ``PostgresLedger``;
+/// anything else is a path to an SQLite ``Ledger``.
 public func openLedger(_ db: String, rules: Rules = .standard, mode: Ledger.OpenMode = .create) throws -> any LedgerStore {
-    if PostgresLocation.isURL(db) {
-        return try PostgresLedger(url: db, rules: rules, mode: mode)
+    if PostgresLedger.isConnectionString(db) {
+        return try PostgresLedger(connectionString: db, rules: rules, mode: mode)
     }
     return try Ledger(path: db, rules: rules, mode: mode)
 }

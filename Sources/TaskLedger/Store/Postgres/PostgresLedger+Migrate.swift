@@ -1,5 +1,4 @@
 import GRDB
-import PostgresNIO
 
 /// What ``PostgresLedger/copy(from:)`` copied: rows per table.
 public struct LedgerCopySummary: Sendable {
@@ -22,13 +21,10 @@ extension PostgresLedger {
     /// history keeps its `seq` (arrival order), so `verify`, reports and resumed imports carry on
     /// exactly. One transaction: on any failure nothing is copied.
     public func copy(from source: Ledger) throws -> LedgerCopySummary {
-        let logger = logger, location = location
-        return try transaction { conn in
-            try await conn.query(
-                "SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))", logger: logger)
+        try transaction { conn in
+            try conn.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))")
             for table in ["task_events", "import_rejects", "import_files", "delivery_log", "task_state_snapshot"] {
-                let any = try await conn.query("SELECT 1 FROM \(unescaped: table) LIMIT 1", logger: logger).collect()
-                guard any.isEmpty else {
+                guard try conn.exec("SELECT 1 FROM \(table) LIMIT 1").rowCount == 0 else {
                     throw LedgerError.database(
                         path: location, message: "\(table) already holds rows: migrate into a new, empty database")
                 }
@@ -38,20 +34,19 @@ extension PostgresLedger {
                 var copied = 0
                 var after: DatabaseValue = .null
                 while true {
-                    // GRDB reads synchronously: a short blocking read per page, inside this one-off copy.
                     let (rows, last) = try PostgresLedger.page(of: table.name, columns: table.columns, after: after, from: source)
                     guard rows.rows > 0 else { break }
-                    try await conn.copy(rows, into: table.name, columns: table.columns, logger: logger)
+                    try conn.copy(rows, into: table.name, columns: table.columns)
                     copied += rows.rows
                     after = last
                 }
                 summary.rows.append((table.name, copied))
             }
             for (table, column) in [("task_events", "seq"), ("delivery_log", "id"), ("import_rejects", "id")] {
-                try await conn.query("""
-                    SELECT setval(pg_get_serial_sequence('\(unescaped: table)', '\(unescaped: column)'),
-                        coalesce(max(\(unescaped: column)), 0) + 1, false) FROM \(unescaped: table)
-                    """, logger: logger)
+                try conn.exec("""
+                    SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false)
+                    FROM \(table)
+                    """)
             }
             return summary
         }

@@ -1,54 +1,40 @@
-import PostgresNIO
-
 extension PostgresLedger {
     /// The same ``Report`` value as ``Ledger/report(_:)``, read in one REPEATABLE READ
     /// transaction; text sorts use `COLLATE "C"` (bytewise, as SQLite's BINARY).
     public func report(_ options: ReportOptions) throws -> Report {
-        let logger = logger, rules = rules, location = location
-        return try transaction(reading: true) { conn in
+        try transaction(reading: true) { conn in
             let window = PostgresWindow(options)
             var eventsPerTask: [String: Int] = [:]
-            for try await (task, count) in try await conn.query(
-                "SELECT task, count(*) FROM task_events WHERE \(unescaped: window.condition("ts")) GROUP BY task", logger: logger
-            ).decode((String, Int64).self) {
-                eventsPerTask[task] = Int(count)
+            for r in try conn.exec("SELECT task, count(*) FROM task_events WHERE \(window.condition("ts")) GROUP BY task").rows {
+                eventsPerTask[try r.text(0)] = Int(try r.int64(1))
             }
-            var outcomes: [Report.Outcome] = []
-            for try await r in try await conn.query("""
+            let outcomes = try conn.exec("""
                 SELECT task, state, first_ts, terminal_ts, actor, source, stage FROM task_state_snapshot
-                WHERE terminal_ts IS NOT NULL AND \(unescaped: window.condition("terminal_ts"))
+                WHERE terminal_ts IS NOT NULL AND \(window.condition("terminal_ts"))
                 ORDER BY task COLLATE "C"
-                """, logger: logger).decode((String, String, Int64, Int64, String, String, String).self)
-            {
-                outcomes.append(Report.Outcome(
-                    task: r.0, state: r.1, firstTimestamp: r.2, terminalTimestamp: r.3, events: eventsPerTask[r.0] ?? 0,
-                    actor: r.4, source: r.5, stage: r.6))
+                """).rows.map { r in
+                Report.Outcome(
+                    task: try r.text(0), state: try r.text(1), firstTimestamp: try r.int64(2), terminalTimestamp: try r.int64(3),
+                    events: eventsPerTask[try r.text(0)] ?? 0, actor: try r.text(4), source: try r.text(5), stage: try r.text(6))
             }
             return Report(
                 options: options,
                 ledgerPath: location,
                 rules: rules,
                 outcomes: outcomes,
-                violations: try await PostgresLedger.violations(conn, window, logger: logger),
-                stale: try await PostgresLedger.staleTasks(conn, rules: rules, now: options.now, olderThan: nil, logger: logger),
-                transitions: try await PostgresLedger.transitions(conn, window, logger: logger),
+                violations: try PostgresLedger.violations(conn, window),
+                stale: try staleTasks(conn, now: options.now, olderThan: nil),
+                transitions: try PostgresLedger.transitions(conn, window),
                 eventsPerTask: eventsPerTask,
-                rejects: Int(try await conn.query(
-                    "SELECT count(*) FROM import_rejects WHERE \(unescaped: window.condition("ts"))", logger: logger
-                ).collect().first?.decode(Int64.self) ?? 0),
-                open: Int(try await conn.query(
-                    "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL", logger: logger
-                ).collect().first?.decode(Int64.self) ?? 0))
+                rejects: Int(try conn.exec("SELECT count(*) FROM import_rejects WHERE \(window.condition("ts"))").int64(0, 0)),
+                open: Int(try conn.exec("SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL").int64(0, 0)))
         }
     }
 
     /// Refused events and rejects in the order of ``Report/violations``: file (bytewise), line
     /// (live writes' NULL first, as SQLite sorts it), events before rejects, arrival order.
-    private static func violations(
-        _ conn: PostgresConnection, _ window: PostgresWindow, logger: Logger
-    ) async throws -> [Report.Violation] {
-        var violations: [Report.Violation] = []
-        let rows = try await conn.query("""
+    private static func violations(_ conn: PGConnection, _ window: PostgresWindow) throws -> [Report.Violation] {
+        try conn.exec("""
             SELECT * FROM (
                 SELECT file, line, task, verdict, from_state, state, ts, event_id, NULL::text AS message,
                     CASE WHEN verdict = 'out_of_order' THEN (
@@ -57,38 +43,31 @@ extension PostgresLedger {
                     ) END AS last_ts,
                     0 AS origin, seq AS arrival
                 FROM task_events e
-                WHERE verdict <> 'applied' AND \(unescaped: window.condition("ts"))
+                WHERE verdict <> 'applied' AND \(window.condition("ts"))
                 UNION ALL
                 SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL::bigint, 1, id
                 FROM import_rejects
-                WHERE \(unescaped: window.condition("ts"))
+                WHERE \(window.condition("ts"))
             ) v
             ORDER BY file COLLATE "C", line NULLS FIRST, origin, arrival
-            """, logger: logger)
-        for try await r in rows.decode(
-            (String, Int64?, String?, String, String?, String?, Int64?, String?, String?, Int64?, Int32, Int64).self)
-        {
-            let kind = Verdict(rawValue: r.3) ?? .malformed
-            violations.append(Report.Violation(
-                file: r.0, line: r.1.map(Int.init), task: r.2, kind: kind, fromState: r.4, toState: r.5, timestamp: r.6,
-                eventID: r.7,
-                message: r.8 ?? ViolationMessage.text(kind: kind, from: r.4, to: r.5 ?? "", lastTimestamp: r.9)))
+            """).rows.map { r in
+            let kind = Verdict(rawValue: try r.text(3)) ?? .malformed
+            let fromState = r.string(4), toState = r.string(5), lastTimestamp = try r.optionalInt64(9)
+            return Report.Violation(
+                file: try r.text(0), line: try r.optionalInt64(1).map(Int.init), task: r.string(2), kind: kind,
+                fromState: fromState, toState: toState, timestamp: try r.optionalInt64(6), eventID: r.string(7),
+                message: r.string(8)
+                    ?? ViolationMessage.text(kind: kind, from: fromState, to: toState ?? "", lastTimestamp: lastTimestamp))
         }
-        return violations
     }
 
-    private static func transitions(
-        _ conn: PostgresConnection, _ window: PostgresWindow, logger: Logger
-    ) async throws -> [Report.Transition] {
-        var transitions: [Report.Transition] = []
-        let rows = try await conn.query("""
+    private static func transitions(_ conn: PGConnection, _ window: PostgresWindow) throws -> [Report.Transition] {
+        try conn.exec("""
             SELECT from_state, state, verdict IN ('applied', 'out_of_order'), count(*) FROM task_events
-            WHERE \(unescaped: window.condition("ts")) GROUP BY 1, 2, 3
-            """, logger: logger)
-        for try await r in rows.decode((String?, String, Bool, Int64).self) {
-            transitions.append(Report.Transition(from: r.0, to: r.1, applied: r.2, count: Int(r.3)))
-        }
-        return transitions.sorted(by: Report.Transition.precedes)
+            WHERE \(window.condition("ts")) GROUP BY 1, 2, 3
+            """).rows.map { r in
+            Report.Transition(from: r.string(0), to: try r.text(1), applied: try r.bool(2), count: Int(try r.int64(3)))
+        }.sorted(by: Report.Transition.precedes)
     }
 }
 
