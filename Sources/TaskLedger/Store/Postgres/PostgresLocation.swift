@@ -35,18 +35,28 @@ enum PostgresLocation {
 
     /// `db` once libpq has parsed it: a typo in an option name or a malformed URL is refused here
     /// with libpq's own words, before any connection is tried. The message never repeats `db`,
-    /// which may hold a password.
+    /// and when `db` may hold a password the parts libpq quotes from it are hidden too (a bad
+    /// percent-escape in a password would otherwise be printed).
     static func checked(_ db: String) throws -> String {
         var message: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(db, &message) else {
-            let why = message.map { PGError.firstLine(String(cString: $0)) } ?? "libpq could not parse it"
+            var why = message.map { PGError.firstLine(String(cString: $0)) } ?? "libpq could not parse it"
             PQfreemem(message)
+            if mayHoldPassword(db) { why = why.replacing(#/"[^"]*"/#, with: "\"…\"") }
             throw LedgerError.cannotOpen(
                 path: unparsed,
                 reason: "\(why); the options are libpq's connection parameters (host, port, dbname, user, password, sslmode, sslrootcert, connect_timeout, service, …)")
         }
         PQconninfoFree(options)
         return db
+    }
+
+    /// Whether `db` may carry a password: it mentions `password`, or a URL has `:` before an `@`
+    /// (`user:password@host`). Cautious on purpose: it only decides what an error may quote.
+    private static func mayHoldPassword(_ db: String) -> Bool {
+        if db.localizedCaseInsensitiveContains("password") { return true }
+        guard let scheme = db.range(of: "://"), let at = db.lastIndex(of: "@"), scheme.upperBound <= at else { return false }
+        return db[scheme.upperBound..<at].contains(":")
     }
 
     /// What a connection string that did not parse is called in its error message.
