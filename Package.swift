@@ -16,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,6 +23,12 @@ let package = Package(
             path: "Sources/CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         .target(
             name: "CSQLiteConfig",
@@ -55,7 +60,7 @@ let package = Package(
             name: "TaskLedgerPostgres",
             dependencies: [
                 "TaskLedgerCore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "CLibPQ",
             ],
             resources: [.embedInCode("Resources/status_schema.postgres.sql")]
         ),

@@ -34,7 +34,7 @@ public final class Ledger: Sendable {
     /// - Throws: ``LedgerError`` with a message for people.
     public init(_ db: String, rules: Rules = .standard, mode: LedgerOpenMode = .create) throws {
         if Ledger.isPostgreSQL(db) {
-            store = try PostgresLedger(url: db, rules: rules, mode: mode)
+            store = try PostgresLedger(connectionString: db, rules: rules, mode: mode)
         } else {
             store = try SQLiteLedger(path: db, rules: rules, mode: mode)
         }
@@ -46,7 +46,7 @@ public final class Ledger: Sendable {
 
     /// Whether `db` names a PostgreSQL database rather than an SQLite file.
     public static func isPostgreSQL(_ db: String) -> Bool {
-        PostgresLocation.isURL(db)
+        PostgresLedger.isConnectionString(db)
     }
 
     /// Records one live event (SPEC §5 `write`): judged by the same rules as an import, stored

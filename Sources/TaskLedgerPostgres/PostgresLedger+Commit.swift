@@ -1,4 +1,3 @@
-import PostgresNIO
 import TaskLedgerCore
 
 /// Lines to judge and store in one transaction: decoded events and rejects of one file (or one
@@ -27,18 +26,15 @@ extension PostgresLedger {
 
     /// Judges `batch` and stores it, with `checkpoint`, in one transaction; returns one verdict per line.
     package func commit(_ batch: PendingBatch, locking: Locking, checkpoint: Checkpoint? = nil, now: Int64) throws -> [Verdict] {
-        let rules = rules, logger = logger
-        return try transaction { conn in
+        try transaction { conn in
             switch locking {
             case .task(let task):
-                try await conn.query(
-                    "SELECT pg_advisory_xact_lock_shared(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))", logger: logger)
-                try await conn.query("SELECT pg_advisory_xact_lock(\(PostgresLedger.lockKey(task: task)))", logger: logger)
+                try conn.exec("SELECT pg_advisory_xact_lock_shared(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))")
+                try conn.exec("SELECT pg_advisory_xact_lock(\(PostgresLedger.lockKey(task: task)))")
             case .ledger:
-                try await conn.query(
-                    "SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))", logger: logger)
+                try conn.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))")
             }
-            var judge = try await PostgresLedger.prepareJudge(for: batch, rules: rules, conn: conn, logger: logger)
+            var judge = try prepareJudge(for: batch, conn: conn)
             for line in batch.lines {
                 switch line {
                 case .event(let event, let number, let raw):
@@ -47,17 +43,18 @@ extension PostgresLedger {
                     judge.reject(reject, origin: EventOrigin(file: batch.file, line: number), raw: batch.text(raw))
                 }
             }
-            try await conn.copy(judge.events, into: "task_events", columns: BatchJudge.eventColumns, logger: logger)
-            try await conn.copy(judge.rejects, into: "import_rejects", columns: BatchJudge.rejectColumns, logger: logger)
-            try await PostgresLedger.saveSnapshots(judge.changed.compactMap { judge.snapshots[$0] }, conn: conn, logger: logger)
+            try conn.copy(judge.events, into: "task_events", columns: BatchJudge.eventColumns)
+            try conn.copy(judge.rejects, into: "import_rejects", columns: BatchJudge.rejectColumns)
+            try PostgresLedger.saveSnapshots(judge.changed.compactMap { judge.snapshots[$0] }, conn: conn)
             if let c = checkpoint {
-                try await conn.query("""
+                try conn.exec("""
                     INSERT INTO import_files (path, head_hash, head_length, "offset", lines, compressed, updated_at)
-                    VALUES (\(c.path), \(c.headHash), \(Int64(c.headLength)), \(c.offset), \(Int64(c.lines)), \(c.compressed ? 1 : 0), \(now))
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
                     ON CONFLICT (path) DO UPDATE SET head_hash = EXCLUDED.head_hash, head_length = EXCLUDED.head_length,
                         "offset" = EXCLUDED."offset", lines = EXCLUDED.lines, compressed = EXCLUDED.compressed,
                         updated_at = EXCLUDED.updated_at
-                    """, logger: logger)
+                    """, params: [c.path, String(c.headHash), String(c.headLength), String(c.offset), String(c.lines),
+                                  c.compressed ? "1" : "0", String(now)])
             }
             return judge.verdicts
         }
@@ -72,9 +69,7 @@ extension PostgresLedger {
 
     /// Loads what judging `batch` needs, in three queries: its tasks' snapshots, which of its
     /// ids are stored, and the stored id-less events sharing a content key with its id-less events.
-    private static func prepareJudge(
-        for batch: PendingBatch, rules: Rules, conn: PostgresConnection, logger: Logger
-    ) async throws -> BatchJudge {
+    private func prepareJudge(for batch: PendingBatch, conn: PGConnection) throws -> BatchJudge {
         var tasks = Set<String>(), ids = Set<String>(), keys = Set<Int64>()
         for line in batch.lines {
             switch line {
@@ -86,47 +81,49 @@ extension PostgresLedger {
             }
         }
         var snapshots: [String: Snapshot] = [:]
-        let rows = try await conn.query("""
-            SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
-            FROM task_state_snapshot WHERE task = ANY(\(Array(tasks)))
-            """, logger: logger)
-        for try await s in rows.decode((String, String, String, String, String, Int64, Int64, Int64?).self) {
-            snapshots[s.0] = Snapshot(
-                task: s.0, state: s.1, stage: s.2, actor: s.3, source: s.4, firstTimestamp: s.5, lastTimestamp: s.6,
-                terminalTimestamp: s.7)
+        let rows = try conn.exec(
+            "SELECT \(PostgresLedger.snapshotColumns) FROM task_state_snapshot WHERE task = ANY($1::text[])",
+            params: [PGArrayLiteral.text(tasks)])
+        for row in rows.rows {
+            let snapshot = try PostgresLedger.snapshot(row)
+            snapshots[snapshot.task] = snapshot
         }
         var storedIDs = Set<String>()
         if !ids.isEmpty {
-            let rows = try await conn.query(
-                "SELECT event_id FROM task_events WHERE event_id = ANY(\(Array(ids)))", logger: logger)
-            for try await id in rows.decode(String.self) { storedIDs.insert(id) }
+            let rows = try conn.exec(
+                "SELECT event_id FROM task_events WHERE event_id = ANY($1::text[])", params: [PGArrayLiteral.text(ids)])
+            for row in rows.rows { storedIDs.insert(try row.text(0)) }
         }
         var contents = Set<EventContent>()
         if !keys.isEmpty {
-            let rows = try await conn.query("""
+            let rows = try conn.exec("""
                 SELECT task, state, ts, actor, source, stage, detail FROM task_events
-                WHERE event_id IS NULL AND content_key = ANY(\(Array(keys)))
-                """, logger: logger)
-            for try await c in rows.decode((String, String, Int64, String, String, String, String).self) {
-                contents.insert(EventContent(task: c.0, state: c.1, timestamp: c.2, actor: c.3, source: c.4, stage: c.5, detail: c.6))
+                WHERE event_id IS NULL AND content_key = ANY($1::bigint[])
+                """, params: [PGArrayLiteral.integers(keys)])
+            for c in rows.rows {
+                contents.insert(EventContent(
+                    task: try c.text(0), state: try c.text(1), timestamp: try c.int64(2), actor: try c.text(3),
+                    source: try c.text(4), stage: try c.text(5), detail: try c.text(6)))
             }
         }
         return BatchJudge(rules: rules, snapshots: snapshots, ids: storedIDs, contents: contents)
     }
 
-    private static func saveSnapshots(_ snapshots: [Snapshot], conn: PostgresConnection, logger: Logger) async throws {
+    private static func saveSnapshots(_ snapshots: [Snapshot], conn: PGConnection) throws {
         guard !snapshots.isEmpty else { return }
-        // Arrays of optionals are not bindable: Int64.min (far before year 1) stands for NULL.
-        try await conn.query("""
+        try conn.exec("""
             INSERT INTO task_state_snapshot (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
-            SELECT t, s, g, a, o, f, l, NULLIF(x, \(Int64.min))
-            FROM unnest(\(snapshots.map(\.task)), \(snapshots.map(\.state)), \(snapshots.map(\.stage)),
-                        \(snapshots.map(\.actor)), \(snapshots.map(\.source)), \(snapshots.map(\.firstTimestamp)),
-                        \(snapshots.map(\.lastTimestamp)), \(snapshots.map { $0.terminalTimestamp ?? .min }))
-                AS u(t, s, g, a, o, f, l, x)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                 $6::bigint[], $7::bigint[], $8::bigint[])
             ON CONFLICT (task) DO UPDATE SET state = EXCLUDED.state, stage = EXCLUDED.stage, actor = EXCLUDED.actor,
                 source = EXCLUDED.source, first_ts = EXCLUDED.first_ts, last_ts = EXCLUDED.last_ts,
                 terminal_ts = EXCLUDED.terminal_ts
-            """, logger: logger)
+            """, params: [
+                PGArrayLiteral.text(snapshots.map(\.task)), PGArrayLiteral.text(snapshots.map(\.state)),
+                PGArrayLiteral.text(snapshots.map(\.stage)), PGArrayLiteral.text(snapshots.map(\.actor)),
+                PGArrayLiteral.text(snapshots.map(\.source)), PGArrayLiteral.integers(snapshots.map(\.firstTimestamp)),
+                PGArrayLiteral.integers(snapshots.map(\.lastTimestamp)),
+                PGArrayLiteral.integers(snapshots.map(\.terminalTimestamp)),
+            ])
     }
 }

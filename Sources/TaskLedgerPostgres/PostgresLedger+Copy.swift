@@ -1,4 +1,3 @@
-import PostgresNIO
 import TaskLedgerCore
 
 extension PostgresLedger: LedgerRowDestination {
@@ -6,13 +5,10 @@ extension PostgresLedger: LedgerRowDestination {
     /// its `seq` (arrival order), so `verify`, reports and resumed imports carry on exactly.
     /// One transaction: on any failure nothing is copied.
     package func copyRows(from source: any LedgerRowSource) throws -> LedgerCopySummary {
-        let logger = logger, location = location
-        return try transaction { conn in
-            try await conn.query(
-                "SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))", logger: logger)
-            for table in ["task_events", "import_rejects", "import_files", "delivery_log", "task_state_snapshot"] {
-                let any = try await conn.query("SELECT 1 FROM \(unescaped: table) LIMIT 1", logger: logger).collect()
-                guard any.isEmpty else {
+        try transaction { conn in
+            try conn.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.writeLock))")
+            for table in LedgerSchema.tables {
+                guard try conn.exec("SELECT 1 FROM \(table) LIMIT 1").rowCount == 0 else {
                     throw LedgerError.database(
                         path: location, message: "\(table) already holds rows: migrate into a new, empty database")
                 }
@@ -35,17 +31,17 @@ extension PostgresLedger: LedgerRowDestination {
                         }
                         text.endRow()
                     }
-                    try await conn.copy(text, into: table.name, columns: table.columns, logger: logger)
+                    try conn.copy(text, into: table.name, columns: table.columns)
                     copied += page.count
                     after = last
                 }
                 summary.rows.append((table.name, copied))
             }
             for (table, column) in [("task_events", "seq"), ("delivery_log", "id"), ("import_rejects", "id")] {
-                try await conn.query("""
-                    SELECT setval(pg_get_serial_sequence('\(unescaped: table)', '\(unescaped: column)'),
-                        coalesce(max(\(unescaped: column)), 0) + 1, false) FROM \(unescaped: table)
-                    """, logger: logger)
+                try conn.exec("""
+                    SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false)
+                    FROM \(table)
+                    """)
             }
             return summary
         }

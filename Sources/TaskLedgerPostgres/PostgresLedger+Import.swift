@@ -10,12 +10,12 @@ extension PostgresLedger: ImportDestination {
 /// An import of one file into PostgreSQL: each transaction's lines are collected, then judged
 /// under the ledger's write lock and sent with `COPY`, in one transaction with the file's
 /// checkpoint, so an interrupted import resumes exactly as on SQLite.
-struct PostgresImport: ImportBatchWriter {
-    let ledger: PostgresLedger
+package struct PostgresImport: ImportBatchWriter {
+    package let ledger: PostgresLedger
     /// PostgreSQL looks every batch's ids up in one query instead.
-    var seen: DedupeFilter? { nil }
+    package var seen: DedupeFilter? { nil }
 
-    func transaction(
+    package func transaction(
         file: String, now: Int64, fill: (_ receive: (DecodedBatch) throws -> Void) throws -> Checkpoint?
     ) throws -> [Verdict: Int] {
         var pending = PendingBatch(file: file)

@@ -1,90 +1,73 @@
-import PostgresNIO
 import TaskLedgerCore
 
 extension PostgresLedger {
     /// The same rows as the SQLite store's, read in one REPEATABLE READ transaction; text
     /// sorts use `COLLATE "C"` (bytewise, as SQLite's BINARY).
     package func reportRows(_ options: ReportOptions) throws -> ReportRows {
-        let logger = logger, rules = rules, location = location
-        return try transaction(reading: true) { conn in
+        try transaction(reading: true) { conn in
             let window = PostgresWindow(options)
             var eventsPerTask: [String: Int] = [:]
-            for try await (task, count) in try await conn.query(
-                "SELECT task, count(*) FROM task_events WHERE \(unescaped: window.condition("ts")) GROUP BY task", logger: logger
-            ).decode((String, Int64).self) {
-                eventsPerTask[task] = Int(count)
+            for r in try conn.exec("SELECT task, count(*) FROM task_events WHERE \(window.condition("ts")) GROUP BY task").rows {
+                eventsPerTask[try r.text(0)] = Int(try r.int64(1))
             }
-            var outcomes: [ReportRows.Outcome] = []
-            for try await r in try await conn.query("""
+            let outcomes = try conn.exec("""
                 SELECT task, state, first_ts, terminal_ts, actor, source, stage FROM task_state_snapshot
-                WHERE terminal_ts IS NOT NULL AND \(unescaped: window.condition("terminal_ts"))
+                WHERE terminal_ts IS NOT NULL AND \(window.condition("terminal_ts"))
                 ORDER BY task COLLATE "C"
-                """, logger: logger).decode((String, String, Int64, Int64, String, String, String).self)
-            {
-                outcomes.append(ReportRows.Outcome(
-                    task: r.0, state: r.1, firstTimestamp: r.2, terminalTimestamp: r.3, actor: r.4, source: r.5, stage: r.6))
+                """).rows.map { r in
+                ReportRows.Outcome(
+                    task: try r.text(0), state: try r.text(1), firstTimestamp: try r.int64(2), terminalTimestamp: try r.int64(3),
+                    actor: try r.text(4), source: try r.text(5), stage: try r.text(6))
             }
             return ReportRows(
                 outcomes: outcomes,
-                violations: try await PostgresLedger.violations(conn, window, location: location, logger: logger),
-                stale: try await PostgresLedger.staleTasks(conn, rules: rules, now: options.now, olderThan: nil, logger: logger),
-                transitions: try await PostgresLedger.transitions(conn, window, logger: logger),
+                violations: try PostgresLedger.violations(conn, window, location: location),
+                stale: try staleTasks(conn, now: options.now, olderThan: nil),
+                transitions: try PostgresLedger.transitions(conn, window),
                 eventsPerTask: eventsPerTask,
-                rejects: Int(try await conn.query(
-                    "SELECT count(*) FROM import_rejects WHERE \(unescaped: window.condition("ts"))", logger: logger
-                ).collect().first?.decode(Int64.self) ?? 0),
-                open: Int(try await conn.query(
-                    "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL", logger: logger
-                ).collect().first?.decode(Int64.self) ?? 0))
+                rejects: Int(try conn.exec("SELECT count(*) FROM import_rejects WHERE \(window.condition("ts"))").int64(0, 0)),
+                open: Int(try conn.exec("SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL").int64(0, 0)))
         }
     }
 
-    /// Refused events and rejects in the order of ``Report/violations``: file (bytewise), line
+    /// Refused events and rejects in the order of ``ReportRows/violations``: file (bytewise), line
     /// (live writes' NULL first, as SQLite sorts it), events before rejects, arrival order.
     private static func violations(
-        _ conn: PostgresConnection, _ window: PostgresWindow, location: String, logger: Logger
-    ) async throws -> [ReportRows.Violation] {
-        var violations: [ReportRows.Violation] = []
-        let rows = try await conn.query("""
+        _ conn: PGConnection, _ window: PostgresWindow, location: String
+    ) throws -> [ReportRows.Violation] {
+        try conn.exec("""
             SELECT * FROM (
                 SELECT file, line, task, verdict, from_state, state, ts, event_id, NULL::text AS message,
-                    CASE WHEN verdict = 'out_of_order' THEN (
+                    CASE WHEN verdict = $1 THEN (
                         SELECT max(p.ts) FROM task_events p
-                        WHERE p.task = e.task AND p.seq < e.seq AND p.verdict IN ('applied', 'out_of_order')
+                        WHERE p.task = e.task AND p.seq < e.seq AND p.verdict IN ($2, $1)
                     ) END AS last_ts,
                     0 AS origin, seq AS arrival
                 FROM task_events e
-                WHERE verdict <> 'applied' AND \(unescaped: window.condition("ts"))
+                WHERE verdict <> $2 AND \(window.condition("ts"))
                 UNION ALL
                 SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL::bigint, 1, id
                 FROM import_rejects
-                WHERE \(unescaped: window.condition("ts"))
+                WHERE \(window.condition("ts"))
             ) v
             ORDER BY file COLLATE "C", line NULLS FIRST, origin, arrival
-            """, logger: logger)
-        for try await r in rows.decode(
-            (String, Int64?, String?, String, String?, String?, Int64?, String?, String?, Int64?, Int32, Int64).self)
-        {
-            violations.append(ReportRows.Violation(
-                file: r.0, line: r.1.map(Int.init), task: r.2,
-                kind: try Verdict(stored: r.3, in: r.10 == 0 ? "task_events" : "import_rejects", location: location),
-                fromState: r.4, toState: r.5, timestamp: r.6, eventID: r.7, message: r.8, lastTimestamp: r.9))
+            """, params: [Verdict.outOfOrder.rawValue, Verdict.applied.rawValue]).rows.map { r in
+            ReportRows.Violation(
+                file: try r.text(0), line: try r.optionalInt64(1).map(Int.init), task: r.string(2),
+                kind: try Verdict(
+                    stored: try r.text(3), in: try r.int64(10) == 0 ? "task_events" : "import_rejects", location: location),
+                fromState: r.string(4), toState: r.string(5), timestamp: try r.optionalInt64(6), eventID: r.string(7),
+                message: r.string(8), lastTimestamp: try r.optionalInt64(9))
         }
-        return violations
     }
 
-    private static func transitions(
-        _ conn: PostgresConnection, _ window: PostgresWindow, logger: Logger
-    ) async throws -> [ReportRows.Transition] {
-        var transitions: [ReportRows.Transition] = []
-        let rows = try await conn.query("""
-            SELECT from_state, state, verdict IN ('applied', 'out_of_order'), count(*) FROM task_events
-            WHERE \(unescaped: window.condition("ts")) GROUP BY 1, 2, 3
-            """, logger: logger)
-        for try await r in rows.decode((String?, String, Bool, Int64).self) {
-            transitions.append(ReportRows.Transition(from: r.0, to: r.1, applied: r.2, count: Int(r.3)))
+    private static func transitions(_ conn: PGConnection, _ window: PostgresWindow) throws -> [ReportRows.Transition] {
+        try conn.exec("""
+            SELECT from_state, state, verdict IN ($1, $2), count(*) FROM task_events
+            WHERE \(window.condition("ts")) GROUP BY 1, 2, 3
+            """, params: [Verdict.applied.rawValue, Verdict.outOfOrder.rawValue]).rows.map { r in
+            ReportRows.Transition(from: r.string(0), to: try r.text(1), applied: try r.bool(2), count: Int(try r.int64(3)))
         }
-        return transitions
     }
 }
 

@@ -1,18 +1,9 @@
-import PostgresNIO
 import TaskLedgerCore
 
 /// The PostgreSQL translation of the schema: `schema/status_schema.postgres.sql`, embedded at
 /// build time and applied in one transaction when a database has no ledger yet.
 package enum PostgresSchema {
     package static var sql: String { String(decoding: PackageResources.status_schema_postgres_sql, as: UTF8.self) }
-
-    /// The schema's statements: comments dropped, split at `;` (the extended query protocol runs one at a time).
-    package static var statements: [String] {
-        let code = sql.split(separator: "\n").map { line in
-            line.range(of: "--").map { line[..<$0.lowerBound] } ?? line[...]
-        }.joined(separator: "\n")
-        return code.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-    }
 
     /// Advisory-lock key space (two 32-bit keys) of task-ledger's whole-ledger locks.
     package static let lockSpace: Int32 = 0x544C  // "TL"
@@ -24,19 +15,16 @@ package enum PostgresSchema {
 
 extension PostgresLedger {
     package func migrate(mode: LedgerOpenMode) throws {
-        let logger = logger, location = location
         try transaction { conn in
-            try await conn.query(
-                "SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.migrationLock))", logger: logger)
-            let present = try await conn.query("""
+            try conn.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), \(PostgresSchema.migrationLock))")
+            let present = try conn.exec("""
                 SELECT table_name::text FROM information_schema.tables
-                WHERE table_schema = current_schema() AND table_name::text = ANY(\(LedgerSchema.tables + ["ledger_schema"]))
-                """, logger: logger).collect().map { try $0.decode(String.self) }
+                WHERE table_schema = current_schema() AND table_name::text = ANY($1::text[])
+                """, params: [PGArrayLiteral.text(LedgerSchema.tables + ["ledger_schema"])]).rows.map { try $0.text(0) }
             if present.contains("ledger_schema") {
-                let version = try await conn.query("SELECT max(version) FROM ledger_schema", logger: logger)
-                    .collect().first?.decode(Int?.self) ?? 0
+                let version = try conn.exec("SELECT max(version) FROM ledger_schema").optionalInt64(0, 0) ?? 0
                 if version > LedgerSchema.version {
-                    throw LedgerError.newerSchema(path: location, found: version, supported: LedgerSchema.version)
+                    throw LedgerError.newerSchema(path: location, found: Int(version), supported: LedgerSchema.version)
                 }
                 return
             }
@@ -45,9 +33,8 @@ extension PostgresLedger {
                     path: location, reason: "it holds tables named like the ledger's (\(present.sorted().joined(separator: ", "))) but no ledger_schema")
             }
             guard mode == .create else { throw LedgerError.missing(path: location) }
-            for statement in PostgresSchema.statements {
-                try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
+            // The simple query protocol runs the whole file, every statement, in this transaction.
+            try conn.exec(PostgresSchema.sql)
         }
     }
 }

@@ -14,13 +14,15 @@ struct MigrateCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The SQLite ledger to copy.", valueName: "path")) var from: String
-    @Option(help: ArgumentHelp("The PostgreSQL database: postgres://user@host:port/dbname.", valueName: "url")) var to: String
+    @Option(help: ArgumentHelp("The PostgreSQL database: postgres://user@host:port/dbname or host=… dbname=….", valueName: "url")) var to: String
     @Option(help: ArgumentHelp("A rules file (YAML), as for the other commands.", valueName: "file")) var rules: String?
 
     func validate() throws {
         guard !from.isEmpty else { throw ValidationError("--from must not be empty") }
         guard !Ledger.isPostgreSQL(from) else { throw ValidationError("--from must be an SQLite ledger") }
-        guard Ledger.isPostgreSQL(to) else { throw ValidationError("--to must be a postgres:// URL") }
+        guard Ledger.isPostgreSQL(to) else {
+            throw ValidationError("--to must be a postgres:// URL or a keyword/value string (host=… dbname=…)")
+        }
     }
 
     func run() throws {

@@ -5,7 +5,7 @@ import TaskLedger
 /// `--db PATH`, shared by every command that opens a ledger.
 struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
-        "The ledger: an SQLite file, or postgres://user@host:port/dbname. Default: $TASK_LEDGER_DB.", valueName: "path|url"))
+        "The ledger: an SQLite file, a postgres://user@host:port/dbname URL or a libpq string (host=… dbname=…). Default: $TASK_LEDGER_DB.", valueName: "path|url"))
     var dbOption: String?
 
     /// `--db`, else `$TASK_LEDGER_DB` (checked by ``validate()``).
