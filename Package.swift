@@ -93,12 +93,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // bench/run: live-write speed of the library in a loop (not part of the product).
-        .executableTarget(
-            name: "write-loop",
-            dependencies: ["TaskLedger"],
-            path: "bench/WriteLoop"
-        ),
         // The tests' own helpers (temp directories), shared by both test targets.
         .target(name: "TaskLedgerTestSupport", path: "Tests/TaskLedgerTestSupport"),
         .testTarget(
