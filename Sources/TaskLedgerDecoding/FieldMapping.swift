@@ -93,12 +93,12 @@ public struct FieldMapping: Sendable, Equatable {
 /// Paths go through objects only: array indexes (`steps[0]`, `steps.0`) are refused.
 package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     /// The keys, outermost first; never empty.
-    public let segments: [String]
+    package let segments: [String]
     /// The same keys as UTF-8, for comparing with a line's bytes.
     package let segmentBytes: [[UInt8]]
 
     /// A path of one top-level key, taken literally.
-    public init(key: String) {
+    package init(key: String) {
         segments = [key]
         segmentBytes = [Array(key.utf8)]
     }
@@ -110,7 +110,7 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses a dotted path; throws a message for people when it cannot be used.
-    public init(parsing text: String) throws(FieldPathError) {
+    package init(parsing text: String) throws(FieldPathError) {
         var segments: [String] = []
         var current = ""
         var escaped = false
@@ -143,20 +143,20 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The path as written in a profile: keys joined by `.`, with `.` and `\` in keys escaped.
-    public var description: String {
+    package var description: String {
         segments.map { $0.replacingAll("\\", with: "\\\\").replacingAll(".", with: "\\.") }
             .joined(separator: ".")
     }
 
-    public static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments }
-    public func hash(into hasher: inout Hasher) { hasher.combine(segments) }
+    package static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments }
+    package func hash(into hasher: inout Hasher) { hasher.combine(segments) }
 }
 
 /// A path in a profile that cannot be used.
 package struct FieldPathError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var problem: String
-    public var description: String { "path '\(path)' cannot be used: \(problem)" }
+    package var path: String
+    package var problem: String
+    package var description: String { "path '\(path)' cannot be used: \(problem)" }
 }
 
 extension Character {

@@ -45,30 +45,30 @@ extension StatusEvent {
 /// Where an event came from: a file and line for imports, nothing for live writes.
 package struct EventOrigin: Sendable, Equatable, Hashable {
     /// The path as given on the command line (`-` for stdin); empty for live writes.
-    public var file: String
+    package var file: String
     /// 1-based physical line number; nil for live writes.
-    public var line: Int?
+    package var line: Int?
 
-    public init(file: String, line: Int?) {
+    package init(file: String, line: Int?) {
         self.file = file
         self.line = line
     }
 
     /// The origin of a live `write`.
-    public static let live = EventOrigin(file: "", line: nil)
+    package static let live = EventOrigin(file: "", line: nil)
 }
 
 /// A line that could not become an event, with whatever valid fields it did provide.
 package struct LineReject: Sendable, Equatable, Error {
-    public var kind: RejectKind
+    package var kind: RejectKind
     /// Free text for people: what is wrong with the line.
-    public var message: String
-    public var task: String?
-    public var state: String?
-    public var timestamp: Int64?
-    public var id: String?
+    package var message: String
+    package var task: String?
+    package var state: String?
+    package var timestamp: Int64?
+    package var id: String?
 
-    public init(
+    package init(
         kind: RejectKind, message: String, task: String? = nil, state: String? = nil,
         timestamp: Int64? = nil, id: String? = nil
     ) {

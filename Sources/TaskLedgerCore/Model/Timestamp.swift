@@ -201,7 +201,7 @@ public enum Timestamp {
 /// Durations as people write them: `90s`, `15m`, `2h`, `1d` (also `500ms`).
 package enum DurationText {
     /// Milliseconds in `text`, or nil if it is not a positive-or-zero number with a unit.
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
@@ -213,7 +213,7 @@ package enum DurationText {
     }
 
     /// The shortest exact form of `ms` in the units above (`15m`, `90s`, `1d`).
-    public static func format(_ ms: Int64) -> String {
+    package static func format(_ ms: Int64) -> String {
         for (suffix, scale) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
         where ms != 0 && ms % scale == 0 {
             return "\(ms / scale)\(suffix)"

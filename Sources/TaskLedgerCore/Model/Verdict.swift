@@ -58,7 +58,7 @@ package enum RejectKind: String, Sendable, CaseIterable {
     case badTimestamp = "bad_timestamp"
 
     /// The verdict this reject is reported as.
-    public var verdict: Verdict { Verdict(rawValue: rawValue)! }
+    package var verdict: Verdict { Verdict(rawValue: rawValue)! }
 }
 
 extension Verdict {
