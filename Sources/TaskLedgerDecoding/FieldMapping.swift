@@ -71,7 +71,7 @@ public struct FieldMapping: Sendable, Equatable {
     }
 
     /// Whether some path goes into a nested object; if not, every path is one top-level key.
-    public var hasNestedPaths: Bool {
+    package var hasNestedPaths: Bool {
         pathLists.contains { $0.contains { $0.segments.count > 1 } }
     }
 

@@ -9,7 +9,7 @@ public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var line: Int?
     public var message: String
 
-    public init(file: String, line: Int?, message: String) {
+    package init(file: String, line: Int?, message: String) {
         self.file = file
         self.line = line
         self.message = message

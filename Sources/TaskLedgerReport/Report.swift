@@ -124,7 +124,7 @@ public struct Percentiles: Sendable, Equatable {
     public var p99: Int64
 
     /// Nil for an empty list.
-    public init?(_ values: [Int64]) {
+    package init?(_ values: [Int64]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         func rank(_ p: Int) -> Int64 { sorted[max(1, (p * sorted.count + 99) / 100) - 1] }

@@ -31,14 +31,14 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
 
     /// The snapshot after applying `event` (already judged `applied` or `out_of_order`) whose
     /// canonical state is `state`.
-    public func applying(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+    package func applying(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
         var next = self
         next.apply(event, state: state, terminal: terminal)
         return next
     }
 
     /// Applies `event` in place (see ``applying(_:state:terminal:)``).
-    public mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
+    package mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
         self.state = state
         stage = event.stage
         actor = event.actor
@@ -49,7 +49,7 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
     }
 
     /// The snapshot of a task whose first applied event is `event`.
-    public static func first(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+    package static func first(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
         Snapshot(
             task: event.task, state: state, stage: event.stage, actor: event.actor,
             source: event.source, firstTimestamp: event.timestamp, lastTimestamp: event.timestamp,

@@ -16,7 +16,7 @@ public enum Timestamp {
     }
 
     /// Byte-level form of ``parseRFC3339(_:)``.
-    public static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         // YYYY-MM-DDTHH:MM:SS = 19 bytes, then optional fraction, then zone.
         guard b.count >= 20 else { return nil }
         func digits(_ at: Int, _ n: Int) -> Int? {
@@ -84,7 +84,7 @@ public enum Timestamp {
     /// a plain decimal literal (`1795514400.005`) is floored in decimal arithmetic, so that
     /// binary rounding cannot turn 1.005 s into 1004 ms. Literals with an exponent or more
     /// than 15 integer digits go through `Double`.
-    public static func fromEpochLiteral(_ b: UnsafeRawBufferPointer) -> Int64? {
+    package static func fromEpochLiteral(_ b: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let negative = b.count > 0 && b[0] == UInt8(ascii: "-")
         if negative { i = 1 }
