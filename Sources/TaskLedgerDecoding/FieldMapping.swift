@@ -9,7 +9,22 @@ import TaskLedgerCore
 public struct FieldMapping: Sendable, Equatable {
     /// An event field that a line can provide.
     public enum Field: String, Sendable, CaseIterable {
-        case task, state, ts, id, actor, source, stage, detail
+        /// ``StatusEvent/task``: required; a string or a decimal integer.
+        case task
+        /// ``StatusEvent/state``: required; a string.
+        case state
+        /// ``StatusEvent/timestamp``: required; RFC 3339 text or epoch seconds (ms when ≥ 1e11).
+        case ts
+        /// ``StatusEvent/id``: optional; the event's identity for dedupe.
+        case id
+        /// ``StatusEvent/actor``: optional string.
+        case actor
+        /// ``StatusEvent/source``: optional string.
+        case source
+        /// ``StatusEvent/stage``: optional string.
+        case stage
+        /// ``StatusEvent/detail``: optional string.
+        case detail
 
         /// Position in `allCases`, used to index per-field storage.
         package var index: Int {
@@ -173,13 +188,17 @@ extension String {
     }
 }
 
-/// A `--field` spec that cannot be used.
+/// A `--field` spec that cannot be used: thrown by ``FieldMapping/init(specs:base:)`` and
+/// ``Profile/decoder(fieldSpecs:)``.
 public enum FieldMappingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Not of the form `FIELD=KEY` with both parts non-empty.
+    /// Not of the form `FIELD=KEY` with both parts non-empty; the message shows the expected
+    /// form with an example (`--field task=job_id`).
     case badSpec(String)
-    /// `FIELD` is not one of the event's fields.
+    /// `FIELD` is not one of the event's fields; the message lists the fields
+    /// (``FieldMapping/Field``).
     case unknownField(String, spec: String)
 
+    /// One line for people: the spec as given and the form or field names expected.
     public var description: String {
         switch self {
         case .badSpec(let spec):

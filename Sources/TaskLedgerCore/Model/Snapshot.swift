@@ -2,11 +2,15 @@
 ///
 /// A snapshot exists once the task has an applied event.
 public struct Snapshot: Sendable, Equatable, Hashable, Codable {
+    /// The task this snapshot describes.
     public var task: String
     /// Canonical state of the last applied event.
     public var state: String
+    /// ``StatusEvent/stage`` of the last applied event (empty if it had none).
     public var stage: String
+    /// ``StatusEvent/actor`` of the last applied event (empty if it had none).
     public var actor: String
+    /// ``StatusEvent/source`` of the last applied event (empty if it had none).
     public var source: String
     /// Earliest applied timestamp (epoch ms).
     public var firstTimestamp: Int64
@@ -15,6 +19,8 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
     /// Timestamp of the terminal event, nil while the task is open.
     public var terminalTimestamp: Int64?
 
+    /// A snapshot with the given fields, for comparing with what ``Ledger/snapshot(task:)``
+    /// returns (a ledger builds its own snapshots from the events it applies).
     public init(
         task: String, state: String, stage: String = "", actor: String = "", source: String = "",
         firstTimestamp: Int64, lastTimestamp: Int64, terminalTimestamp: Int64? = nil
