@@ -1,6 +1,7 @@
 import TaskLedgerCore
 
-/// Turns the bytes of one input line into a ``StatusEvent``, or a ``LineReject`` saying why not.
+/// Turns the bytes of one input line into a ``StatusEvent``, or a reject saying why not: what
+/// ``Ledger/importFile(_:decoder:batchSize:progress:shouldStop:)`` reads each line with.
 ///
 /// The checks follow SPEC §4 in order: `malformed` (not one strict RFC 8259 object, invalid
 /// UTF-8, nesting deeper than 512), then `missing_field`, then `bad_field`, then `bad_timestamp`.
@@ -29,8 +30,8 @@ public struct EventDecoder: Sendable {
     /// ``FieldMapping/hasNestedPaths``, computed once rather than per line.
     private let usesPaths: Bool
 
-    /// A decoder looking for the keys of `mapping` (by default, SPEC §2's).
-    /// A decoder of SPEC §2 lines: the standard keys, every line an event.
+    /// A decoder of SPEC §2 lines: the standard keys, every line an event. For another
+    /// system's keys, use a ``Profile``'s ``Profile/decoder(fieldSpecs:)``.
     public init() {
         self.init(mapping: FieldMapping())
     }

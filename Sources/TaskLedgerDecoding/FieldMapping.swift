@@ -9,7 +9,22 @@ import TaskLedgerCore
 public struct FieldMapping: Sendable, Equatable {
     /// An event field that a line can provide.
     public enum Field: String, Sendable, CaseIterable {
-        case task, state, ts, id, actor, source, stage, detail
+        /// ``StatusEvent/task``: required; a string or a decimal integer.
+        case task
+        /// ``StatusEvent/state``: required; a string.
+        case state
+        /// ``StatusEvent/timestamp``: required; RFC 3339 text or epoch seconds (ms when ≥ 1e11).
+        case ts
+        /// ``StatusEvent/id``: optional; the event's identity for dedupe.
+        case id
+        /// ``StatusEvent/actor``: optional string.
+        case actor
+        /// ``StatusEvent/source``: optional string.
+        case source
+        /// ``StatusEvent/stage``: optional string.
+        case stage
+        /// ``StatusEvent/detail``: optional string.
+        case detail
 
         /// Position in `allCases`, used to index per-field storage.
         package var index: Int {
@@ -71,7 +86,7 @@ public struct FieldMapping: Sendable, Equatable {
     }
 
     /// Whether some path goes into a nested object; if not, every path is one top-level key.
-    public var hasNestedPaths: Bool {
+    package var hasNestedPaths: Bool {
         pathLists.contains { $0.contains { $0.segments.count > 1 } }
     }
 
@@ -93,12 +108,12 @@ public struct FieldMapping: Sendable, Equatable {
 /// Paths go through objects only: array indexes (`steps[0]`, `steps.0`) are refused.
 package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     /// The keys, outermost first; never empty.
-    public let segments: [String]
+    package let segments: [String]
     /// The same keys as UTF-8, for comparing with a line's bytes.
     package let segmentBytes: [[UInt8]]
 
     /// A path of one top-level key, taken literally.
-    public init(key: String) {
+    package init(key: String) {
         segments = [key]
         segmentBytes = [Array(key.utf8)]
     }
@@ -110,7 +125,7 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses a dotted path; throws a message for people when it cannot be used.
-    public init(parsing text: String) throws(FieldPathError) {
+    package init(parsing text: String) throws(FieldPathError) {
         var segments: [String] = []
         var current = ""
         var escaped = false
@@ -143,20 +158,20 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The path as written in a profile: keys joined by `.`, with `.` and `\` in keys escaped.
-    public var description: String {
+    package var description: String {
         segments.map { $0.replacingAll("\\", with: "\\\\").replacingAll(".", with: "\\.") }
             .joined(separator: ".")
     }
 
-    public static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments }
-    public func hash(into hasher: inout Hasher) { hasher.combine(segments) }
+    package static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments }
+    package func hash(into hasher: inout Hasher) { hasher.combine(segments) }
 }
 
 /// A path in a profile that cannot be used.
 package struct FieldPathError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var problem: String
-    public var description: String { "path '\(path)' cannot be used: \(problem)" }
+    package var path: String
+    package var problem: String
+    package var description: String { "path '\(path)' cannot be used: \(problem)" }
 }
 
 extension Character {
@@ -173,13 +188,17 @@ extension String {
     }
 }
 
-/// A `--field` spec that cannot be used.
+/// A `--field` spec that cannot be used: thrown by ``FieldMapping/init(specs:base:)`` and
+/// ``Profile/decoder(fieldSpecs:)``.
 public enum FieldMappingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Not of the form `FIELD=KEY` with both parts non-empty.
+    /// Not of the form `FIELD=KEY` with both parts non-empty; the message shows the expected
+    /// form with an example (`--field task=job_id`).
     case badSpec(String)
-    /// `FIELD` is not one of the event's fields.
+    /// `FIELD` is not one of the event's fields; the message lists the fields
+    /// (``FieldMapping/Field``).
     case unknownField(String, spec: String)
 
+    /// One line for people: the spec as given and the form or field names expected.
     public var description: String {
         switch self {
         case .badSpec(let spec):

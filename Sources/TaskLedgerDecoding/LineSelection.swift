@@ -9,26 +9,26 @@ import TaskLedgerCore
 /// null, an object or an array matches nothing.
 package struct LineSelection: Sendable, Equatable {
     /// One `only:` entry.
-    public struct Condition: Sendable, Equatable {
-        public var path: FieldPath
-        public var patterns: [String]
+    package struct Condition: Sendable, Equatable {
+        package var path: FieldPath
+        package var patterns: [String]
 
-        public init(path: FieldPath, patterns: [String]) {
+        package init(path: FieldPath, patterns: [String]) {
             self.path = path
             self.patterns = patterns
         }
     }
 
-    public var conditions: [Condition]
+    package var conditions: [Condition]
 
-    public init(_ conditions: [Condition] = []) {
+    package init(_ conditions: [Condition] = []) {
         self.conditions = conditions
     }
 
     /// Every line is a task event.
-    public static let everything = LineSelection()
+    package static let everything = LineSelection()
 
-    public var isEverything: Bool { conditions.isEmpty }
+    package var isEverything: Bool { conditions.isEmpty }
 
     /// Whether the line passes every condition.
     package func admits(_ paths: FieldPaths) -> Bool {
@@ -45,7 +45,7 @@ package struct LineSelection: Sendable, Equatable {
     }
 
     /// Whether `text` matches the glob `pattern` (`*` any run, `?` one character).
-    public static func glob(_ pattern: String, matches text: String) -> Bool {
+    package static func glob(_ pattern: String, matches text: String) -> Bool {
         let p = Array(pattern), t = Array(text)
         var pi = 0, ti = 0
         var star = -1, mark = 0

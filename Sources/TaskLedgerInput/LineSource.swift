@@ -16,25 +16,25 @@ import Darwin
 ///   line before it has been returned; the error names the file and the line.
 package final class LineSource {
     /// One line. Its bytes are borrowed from the source: valid until the next call on it.
-    public struct Line {
+    package struct Line {
         /// The line without its `\n` and trailing `\r`; only the first ``LineSource/keptBytes``
         /// when ``isTooLong``.
-        public let bytes: UnsafeRawBufferPointer
+        package let bytes: UnsafeRawBufferPointer
         /// 1-based physical line number.
-        public let number: Int
+        package let number: Int
         /// Decompressed byte offset just after the line, its `\n` included: where reading
         /// resumes (see ``LineSource/skip(toOffset:lines:)``).
-        public let endOffset: Int64
+        package let endOffset: Int64
         /// False for a final line that the file ends in without `\n` (maybe still being written).
-        public let endsWithNewline: Bool
+        package let endsWithNewline: Bool
         /// The line had more than ``LineSource/maxLineLength`` bytes before its `\n`; the rest
         /// was skipped without being buffered.
-        public let isTooLong: Bool
+        package let isTooLong: Bool
         /// The line's full length in bytes, before `\n` (a `\r` counted only if not stripped).
-        public let length: Int64
+        package let length: Int64
 
         /// Empty, or only spaces and tabs: skipped by the importer (but counted).
-        public var isBlank: Bool {
+        package var isBlank: Bool {
             if isTooLong { return false }
             for byte in bytes where byte != 0x20 && byte != 0x09 { return false }
             return true
@@ -42,20 +42,20 @@ package final class LineSource {
     }
 
     /// Lines longer than this (1 MiB) are returned flagged ``Line/isTooLong``.
-    public let maxLineLength: Int
+    package let maxLineLength: Int
     /// How much of a too-long line is kept, for the reject's raw text.
-    public static let keptBytes = 1024
+    package static let keptBytes = 1024
     /// The path as given (`-` for stdin).
-    public let path: String
+    package let path: String
     /// Whether the input is decompressed as gzip.
-    public let isGzip: Bool
+    package let isGzip: Bool
     /// The file's size for a regular file; nil for stdin and FIFOs. With
     /// ``compressedBytesRead`` it gives a percent for progress.
-    public var fileSize: Int64? { file.size }
+    package var fileSize: Int64? { file.size }
     /// Bytes of the file itself (compressed, for gzip) read so far.
-    public var compressedBytesRead: Int64 { file.position }
+    package var compressedBytesRead: Int64 { file.position }
     /// Number of the last line returned (or skipped by ``skip(toOffset:lines:)``).
-    public private(set) var lineNumber = 0
+    package private(set) var lineNumber = 0
 
     private let file: InputFile
     private let inflater: GzipInflater?
@@ -73,7 +73,7 @@ package final class LineSource {
 
     /// Opens `path` (`-` for stdin). Throws ``ImportError`` if it cannot be opened or is a
     /// directory.
-    public convenience init(path: String) throws(ImportError) {
+    package convenience init(path: String) throws(ImportError) {
         try self.init(path: path, maxLineLength: 1 << 20)
     }
 
@@ -111,7 +111,7 @@ package final class LineSource {
 
     /// The next line, or nil at the end of the input. The line's bytes are valid until the
     /// next call.
-    public func next() throws(ImportError) -> Line? {
+    package func next() throws(ImportError) -> Line? {
         while true {
             let pending = end - start
             if pending > 0, let newline = memchr(buffer + start, 0x0A, pending) {
@@ -126,7 +126,7 @@ package final class LineSource {
 
     /// The first up to `maxBytes` decompressed bytes, for the file's identity. Call it before
     /// reading any line; it consumes nothing. Damage is not thrown here but by ``next()``.
-    public func head(maxBytes: Int = 4096) -> [UInt8] {
+    package func head(maxBytes: Int = 4096) -> [UInt8] {
         precondition(lineNumber == 0 && bufferOffset + Int64(start) == 0, "head() must come before reading")
         precondition(maxBytes <= maxLineLength)
         while end - start < maxBytes {
@@ -142,7 +142,7 @@ package final class LineSource {
     /// discarded. Returns false when the input ends before `offset`: it is not the file the
     /// checkpoint was made from, so read it from the start with a new `LineSource`.
     @discardableResult
-    public func skip(toOffset offset: Int64, lines: Int) throws(ImportError) -> Bool {
+    package func skip(toOffset offset: Int64, lines: Int) throws(ImportError) -> Bool {
         precondition(lineNumber == 0 && bufferOffset + Int64(start) == 0, "skip() must come before reading")
         precondition(offset >= 0 && lines >= 0)
         lineNumber = lines

@@ -19,18 +19,18 @@ package struct LogSniffer {
     package static let maximumDepth = 4
 
     /// Lines given, blank ones excluded.
-    public private(set) var lines = 0
+    package private(set) var lines = 0
     /// Lines that are not one JSON object.
-    public private(set) var malformed = 0
+    package private(set) var malformed = 0
     /// The lines that parsed, as read (kept to replay them through the decoder).
     private(set) var samples: [[UInt8]] = []
     /// Per parsed line, every path to a value, objects included.
     private(set) var flattened: [[FieldPath: Value]] = []
 
-    public init() {}
+    package init() {}
 
     /// Adds one line of the sample (without its line end).
-    public mutating func add(_ line: UnsafeRawBufferPointer) {
+    package mutating func add(_ line: UnsafeRawBufferPointer) {
         guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { return }
         lines += 1
         var top: [(String, JSONValue)] = []
@@ -47,7 +47,7 @@ package struct LogSniffer {
     }
 
     /// Adds one line given as a string.
-    public mutating func add(_ line: String) {
+    package mutating func add(_ line: String) {
         var line = line
         line.withUTF8 { add(UnsafeRawBufferPointer($0)) }
     }

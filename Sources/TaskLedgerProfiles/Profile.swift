@@ -9,6 +9,8 @@ public struct Profile: Sendable, Equatable {
     public var name: String
     /// One line for people (`task-ledger profiles`).
     public var summary: String
+    /// The lifecycle the system's tasks follow; open the ``Ledger`` with them
+    /// (`Ledger(db, rules: profile.rules)`) so that its events are judged by them.
     public var rules: Rules
     /// Which keys of a line provide which field.
     public var mapping: FieldMapping

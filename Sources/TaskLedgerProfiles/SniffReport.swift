@@ -6,39 +6,39 @@ import TaskLedgerDecoding
 /// starting profile whose rules allow exactly the observed transitions.
 package struct SniffReport: Sendable {
     /// One path of the sample.
-    public struct KeyStats: Sendable {
-        public var path: FieldPath
+    package struct KeyStats: Sendable {
+        package var path: FieldPath
         /// Lines where the path holds a non-null value.
-        public var present: Int
+        package var present: Int
         /// Non-null values per type: `string`, `integer`, `float`, `bool`, `object`, `array`.
-        public var types: [String: Int]
+        package var types: [String: Int]
         /// Distinct scalar values.
-        public var distinct: Int
+        package var distinct: Int
         /// Values that read as a timestamp (RFC 3339, or epoch seconds or ms) in 2000–2099.
-        public var timestamps: Int
+        package var timestamps: Int
     }
 
     /// Non-blank lines read, lines that were not one JSON object, and JSON objects.
-    public var lines: Int, malformed: Int, objects: Int
+    package var lines: Int, malformed: Int, objects: Int
     /// Paths by fill rate, highest first.
-    public var keys: [KeyStats]
+    package var keys: [KeyStats]
     /// Task key candidates, best first.
-    public var taskCandidates: [FieldPath]
+    package var taskCandidates: [FieldPath]
     /// The proposed fallback lists (empty when nothing fits).
-    public var state: [FieldPath], ts: [FieldPath]
+    package var state: [FieldPath], ts: [FieldPath]
     /// The proposed `only:` (lines without a task are then skipped rather than rejected).
-    public var selection: LineSelection
+    package var selection: LineSelection
     /// Normalised state values with the number of events holding them, most frequent first.
-    public var stateCounts: [(state: String, count: Int)]
+    package var stateCounts: [(state: String, count: Int)]
     /// Directly-follows counts per task, over events the proposed profile reads.
-    public var transitions: [(from: String, to: String, count: Int)]
+    package var transitions: [(from: String, to: String, count: Int)]
     /// The starting profile, when task, state and ts keys were found.
-    public var profile: Profile?
+    package var profile: Profile?
 }
 
 extension LogSniffer {
     /// Describes the sample and proposes a profile named `name`.
-    public func report(name: String = "sniffed", summary: String = "") -> SniffReport {
+    package func report(name: String = "sniffed", summary: String = "") -> SniffReport {
         let stats = keyStats()
         let byPath = Dictionary(uniqueKeysWithValues: stats.map { ($0.path, $0) })
         let objects = flattened.count

@@ -44,7 +44,7 @@ package struct CSVText {
 /// Report numbers as text, computed from integers (no floating point); the CLI prints the same.
 package enum ReportNumber {
     /// Milliseconds as seconds with exactly 3 decimals: `12345` → `12.345`, `-5` → `-0.005`.
-    public static func seconds(_ ms: Int64) -> String {
+    package static func seconds(_ ms: Int64) -> String {
         let magnitude = ms.magnitude
         let fraction = String(magnitude % 1000)
         return (ms < 0 ? "-" : "") + "\(magnitude / 1000)."
@@ -52,7 +52,7 @@ package enum ReportNumber {
     }
 
     /// `numerator / denominator` rounded half up to 4 decimals: `3/4` → `0.7500`.
-    public static func ratio(_ numerator: Int, _ denominator: Int) -> String {
+    package static func ratio(_ numerator: Int, _ denominator: Int) -> String {
         let scaled = (numerator * 20_000 + denominator) / (2 * denominator)
         let fraction = String(scaled % 10_000)
         return "\(scaled / 10_000)." + String(repeating: "0", count: 4 - fraction.count) + fraction

@@ -8,14 +8,21 @@ import TaskLedgerCore
 public struct Report: Sendable, Equatable {
     /// A task in a terminal state: one row of `outcomes.csv`.
     public struct Outcome: Sendable, Equatable {
+        /// The task (`task`).
         public var task: String
+        /// Its terminal state (`state`).
         public var state: String
+        /// Earliest applied ts, epoch ms (`first_ts`).
         public var firstTimestamp: Int64
+        /// Ts of the terminal event, epoch ms (`terminal_ts`).
         public var terminalTimestamp: Int64
         /// The task's rows in `task_events` (every verdict; within the window, if any).
         public var events: Int
+        /// The terminal event's actor (`actor`).
         public var actor: String
+        /// The terminal event's source (`source`).
         public var source: String
+        /// The terminal event's stage (`stage`).
         public var stage: String
 
         /// terminal_ts − first_ts, in ms.
@@ -28,13 +35,17 @@ public struct Report: Sendable, Equatable {
         public var file: String
         /// 1-based line in `file`; nil for live writes.
         public var line: Int?
+        /// The task, when the line named one validly.
         public var task: String?
+        /// The verdict: never ``Verdict/applied``.
         public var kind: Verdict
         /// The task's snapshot state before the line; nil if none.
         public var fromState: String?
         /// Canonical state, or the raw string for `unknown_state`.
         public var toState: String?
+        /// The event's ts in epoch ms, when the line had a valid one.
         public var timestamp: Int64?
+        /// The producer's event id, when the line had a valid one.
         public var eventID: String?
         /// Free text for people.
         public var message: String
@@ -42,10 +53,13 @@ public struct Report: Sendable, Equatable {
 
     /// Observed transitions `from → to` in `task_events` (from nil = the task's first event).
     public struct Transition: Sendable, Equatable {
+        /// The state before; nil for a task's first event.
         public var from: String?
+        /// The state after (canonical, or raw for `unknown_state`).
         public var to: String
         /// Whether the ledger applied them (`applied` or `out_of_order`).
         public var applied: Bool
+        /// How many events made this transition.
         public var count: Int
     }
 
@@ -119,12 +133,15 @@ public struct Report: Sendable, Equatable {
 /// p50, p90 and p99 of a list of durations in ms, by the nearest-rank method: the value at
 /// 1-based rank ⌈p/100 · n⌉ of the sorted list, so every percentile is an observed duration.
 public struct Percentiles: Sendable, Equatable {
+    /// The median duration, in ms.
     public var p50: Int64
+    /// The duration 90 % of tasks finished within, in ms.
     public var p90: Int64
+    /// The duration 99 % of tasks finished within, in ms.
     public var p99: Int64
 
     /// Nil for an empty list.
-    public init?(_ values: [Int64]) {
+    package init?(_ values: [Int64]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         func rank(_ p: Int) -> Int64 { sorted[max(1, (p * sorted.count + 99) / 100) - 1] }

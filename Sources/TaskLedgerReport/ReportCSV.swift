@@ -3,7 +3,12 @@ import TaskLedgerCore
 extension Report {
     /// The three CSV files of SPEC §6.
     public enum CSVFile: String, Sendable, CaseIterable {
-        case outcomes, violations, stale
+        /// `outcomes.csv`: one row per terminal task (``Report/outcomes``).
+        case outcomes
+        /// `violations.csv`: one row per refused event or rejected line (``Report/violations``).
+        case violations
+        /// `stale.csv`: one row per stale open task (``Report/stale``).
+        case stale
 
         /// `outcomes.csv`, `violations.csv`, `stale.csv`.
         public var fileName: String { rawValue + ".csv" }

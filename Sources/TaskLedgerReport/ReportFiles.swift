@@ -43,10 +43,14 @@ extension Report {
     }
 }
 
-/// Why report files could not be written.
+/// Why report files could not be written: thrown by ``Report/write(to:)``.
 public enum ReportError: Error, Equatable, CustomStringConvertible {
+    /// The directory could not be created, or a file in it written; `reason` is the system's
+    /// words. Files written before it stay; the message says to check that the directory is
+    /// writable.
     case cannotWrite(path: String, reason: String)
 
+    /// One line for people: the path, the system's reason, what to check.
     public var description: String {
         switch self {
         case .cannotWrite(let path, let reason):

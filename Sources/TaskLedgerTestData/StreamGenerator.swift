@@ -13,19 +13,19 @@ import TaskLedgerCore
 /// time 2026-03-01T00:00:00Z). Memory stays flat: output goes out in chunks of about 1 MiB.
 package struct StreamGenerator: Sendable {
     /// How many distinct tasks the stream describes.
-    public var tasks: Int
+    package var tasks: Int
     /// Picks the stream: different seeds give different streams and different event ids.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Chance, per event, of a bad line (malformed, missing or bad field, bad timestamp,
     /// duplicate, unknown state, after terminal, illegal transition, out of order).
-    public var violationRate: Double
+    package var violationRate: Double
     /// Tasks in flight at once: how far their events interleave.
-    public var concurrency: Int = 2_000
+    package var concurrency: Int = 2_000
     /// zlib level for gzip output (1 fastest … 9 smallest).
-    public var gzipLevel: Int32 = 6
+    package var gzipLevel: Int32 = 6
 
     /// A stream of `tasks` tasks, chosen by `seed`, with bad lines at `violationRate` per event.
-    public init(tasks: Int, seed: UInt64, violationRate: Double = 0.01) {
+    package init(tasks: Int, seed: UInt64, violationRate: Double = 0.01) {
         precondition(tasks >= 0 && (0...1).contains(violationRate))
         self.tasks = tasks
         self.seed = seed
@@ -34,7 +34,7 @@ package struct StreamGenerator: Sendable {
 
     /// Generates the stream, gzip-compressed (one member) if `gzip`, and hands it to `sink`
     /// in chunks; the bytes are valid only during each call.
-    public func generate(gzip: Bool = false, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    package func generate(gzip: Bool = false, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         try withoutActuallyEscaping(sink) { sink in
             var run = GeneratorRun(self)
             if gzip {
@@ -48,7 +48,7 @@ package struct StreamGenerator: Sendable {
     }
 
     /// Writes the stream to the file at `path` (created or replaced; `-` is standard output).
-    public func write(toPath path: String, gzip: Bool = false) throws {
+    package func write(toPath path: String, gzip: Bool = false) throws {
         let fd = path == "-" ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
         defer { if fd != STDOUT_FILENO { close(fd) } }
@@ -69,11 +69,11 @@ package struct StreamGenerator: Sendable {
 /// A generated stream could not be written.
 package struct OutputError: Error, Equatable, CustomStringConvertible {
     /// The output path as given.
-    public var path: String
+    package var path: String
     /// The system's `strerror` text.
-    public var reason: String
+    package var reason: String
 
-    public var description: String { "\(path): cannot write (\(reason)); check the path and free space" }
+    package var description: String { "\(path): cannot write (\(reason)); check the path and free space" }
 }
 
 /// `write(2)`, reachable from inside ``StreamGenerator`` whose own `write` shadows it.

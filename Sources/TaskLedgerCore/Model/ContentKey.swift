@@ -3,11 +3,11 @@
 ///
 /// Swift's `Hasher` is seeded per process, so it cannot be stored; FNV-1a is stable forever.
 package struct FNV1a: Sendable {
-    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    package private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    public init() {}
+    package init() {}
 
-    public mutating func combine(_ text: String) {
+    package mutating func combine(_ text: String) {
         // Native Strings are contiguous UTF-8: hash the buffer, not an iterator over it.
         if text.utf8.withContiguousStorageIfAvailable({ combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
             for byte in text.utf8 { combine(byte: byte) }
@@ -15,7 +15,7 @@ package struct FNV1a: Sendable {
         combine(byte: 0x1F)  // unit separator: ("ab","c") and ("a","bc") differ
     }
 
-    public mutating func combine(_ number: Int64) {
+    package mutating func combine(_ number: Int64) {
         var v = UInt64(bitPattern: number)
         for _ in 0..<8 {
             combine(byte: UInt8(truncatingIfNeeded: v))
@@ -23,19 +23,19 @@ package struct FNV1a: Sendable {
         }
     }
 
-    public mutating func combine(bytes: UnsafeRawBufferPointer) {
+    package mutating func combine(bytes: UnsafeRawBufferPointer) {
         var h = value
         for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         value = h
     }
 
     @inline(__always)
-    public mutating func combine(byte: UInt8) {
+    package mutating func combine(byte: UInt8) {
         value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
     }
 
     /// The hash as SQLite stores integers.
-    public var signed: Int64 { Int64(bitPattern: value) }
+    package var signed: Int64 { Int64(bitPattern: value) }
 }
 
 extension StatusEvent {

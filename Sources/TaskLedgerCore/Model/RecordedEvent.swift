@@ -2,21 +2,32 @@
 public struct RecordedEvent: Sendable, Equatable, Codable {
     /// Arrival order in the ledger.
     public var seq: Int64
+    /// The task the event is about.
     public var task: String
     /// Canonical state, or the raw string for `unknown_state`.
     public var state: String
+    /// What the rules decided when the event arrived; only ``Verdict/applied`` and
+    /// ``Verdict/outOfOrder`` changed the snapshot.
     public var verdict: Verdict
     /// The task's snapshot state before this event; nil if it had none.
     public var fromState: String?
+    /// The event's time in epoch ms (UTC), as the producer gave it.
     public var timestamp: Int64
+    /// The producer's event id, if it gave one.
     public var id: String?
+    /// ``StatusEvent/actor`` as written.
     public var actor: String
+    /// ``StatusEvent/source`` as written.
     public var source: String
+    /// ``StatusEvent/stage`` as written.
     public var stage: String
+    /// ``StatusEvent/detail`` as written.
     public var detail: String
+    /// The input line's other keys as a JSON object; nil when there were none.
     public var attrs: String?
-    /// Empty for live writes.
+    /// The imported file the event came from, as given to the import; empty for live writes.
     public var file: String
+    /// The 1-based line of ``file``; nil for live writes.
     public var line: Int?
 
     package enum CodingKeys: String, CodingKey {
@@ -47,6 +58,7 @@ public struct RecordedEvent: Sendable, Equatable, Codable {
 
 /// An open task whose last applied event is older than its state's stale threshold.
 public struct StaleTask: Sendable, Equatable {
+    /// The task's snapshot: its state, and when it last changed (``Snapshot/lastTimestamp``).
     public var snapshot: Snapshot
     /// now − last_ts, in ms.
     public var age: Int64
@@ -69,6 +81,7 @@ public enum DeliveryOutcome: Sendable, Equatable, CustomStringConvertible {
     /// The task was notified on this channel within the cooldown.
     case suppressedCooldown
 
+    /// What the CLI prints: `deliver`, `suppressed duplicate` or `suppressed cooldown`.
     public var description: String {
         switch self {
         case .deliver: "deliver"

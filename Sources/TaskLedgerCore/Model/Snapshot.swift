@@ -2,11 +2,15 @@
 ///
 /// A snapshot exists once the task has an applied event.
 public struct Snapshot: Sendable, Equatable, Hashable, Codable {
+    /// The task this snapshot describes.
     public var task: String
     /// Canonical state of the last applied event.
     public var state: String
+    /// ``StatusEvent/stage`` of the last applied event (empty if it had none).
     public var stage: String
+    /// ``StatusEvent/actor`` of the last applied event (empty if it had none).
     public var actor: String
+    /// ``StatusEvent/source`` of the last applied event (empty if it had none).
     public var source: String
     /// Earliest applied timestamp (epoch ms).
     public var firstTimestamp: Int64
@@ -15,6 +19,8 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
     /// Timestamp of the terminal event, nil while the task is open.
     public var terminalTimestamp: Int64?
 
+    /// A snapshot with the given fields, for comparing with what ``Ledger/snapshot(task:)``
+    /// returns (a ledger builds its own snapshots from the events it applies).
     public init(
         task: String, state: String, stage: String = "", actor: String = "", source: String = "",
         firstTimestamp: Int64, lastTimestamp: Int64, terminalTimestamp: Int64? = nil
@@ -31,14 +37,14 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
 
     /// The snapshot after applying `event` (already judged `applied` or `out_of_order`) whose
     /// canonical state is `state`.
-    public func applying(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+    package func applying(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
         var next = self
         next.apply(event, state: state, terminal: terminal)
         return next
     }
 
     /// Applies `event` in place (see ``applying(_:state:terminal:)``).
-    public mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
+    package mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
         self.state = state
         stage = event.stage
         actor = event.actor
@@ -49,7 +55,7 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
     }
 
     /// The snapshot of a task whose first applied event is `event`.
-    public static func first(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+    package static func first(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
         Snapshot(
             task: event.task, state: state, stage: event.stage, actor: event.actor,
             source: event.source, firstTimestamp: event.timestamp, lastTimestamp: event.timestamp,

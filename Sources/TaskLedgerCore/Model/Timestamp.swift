@@ -16,7 +16,7 @@ public enum Timestamp {
     }
 
     /// Byte-level form of ``parseRFC3339(_:)``.
-    public static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parseRFC3339(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         // YYYY-MM-DDTHH:MM:SS = 19 bytes, then optional fraction, then zone.
         guard b.count >= 20 else { return nil }
         func digits(_ at: Int, _ n: Int) -> Int? {
@@ -84,7 +84,7 @@ public enum Timestamp {
     /// a plain decimal literal (`1795514400.005`) is floored in decimal arithmetic, so that
     /// binary rounding cannot turn 1.005 s into 1004 ms. Literals with an exponent or more
     /// than 15 integer digits go through `Double`.
-    public static func fromEpochLiteral(_ b: UnsafeRawBufferPointer) -> Int64? {
+    package static func fromEpochLiteral(_ b: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let negative = b.count > 0 && b[0] == UInt8(ascii: "-")
         if negative { i = 1 }
@@ -201,7 +201,7 @@ public enum Timestamp {
 /// Durations as people write them: `90s`, `15m`, `2h`, `1d` (also `500ms`).
 package enum DurationText {
     /// Milliseconds in `text`, or nil if it is not a positive-or-zero number with a unit.
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
@@ -213,7 +213,7 @@ package enum DurationText {
     }
 
     /// The shortest exact form of `ms` in the units above (`15m`, `90s`, `1d`).
-    public static func format(_ ms: Int64) -> String {
+    package static func format(_ ms: Int64) -> String {
         for (suffix, scale) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
         where ms != 0 && ms % scale == 0 {
             return "\(ms / scale)\(suffix)"

@@ -2,31 +2,42 @@
 /// SQLite path, or the PostgreSQL database without its password) and says what to do; the CLI
 /// prints it on one line and exits 3.
 public enum LedgerError: Error, Equatable, CustomStringConvertible {
-    /// The ledger does not exist and was opened with ``LedgerOpenMode/existing``.
+    /// The ledger does not exist and was opened with ``LedgerOpenMode/existing``. The message
+    /// says to create it (`task-ledger init`) or import into it; check the path or database name.
     case missing(path: String)
     /// The file or database holds something else: not SQLite, or tables of another program.
+    /// Nothing was changed; point `db` at a ledger, or at a new path.
     case notALedger(path: String, reason: String)
-    /// The ledger was written by a newer task-ledger whose schema version this build does not know.
+    /// The ledger was written by a newer task-ledger whose schema version (`found`) this build
+    /// does not know (it knows `supported`); the message says to upgrade task-ledger.
     case newerSchema(path: String, found: Int, supported: Int)
     /// The ledger could not be opened or connected to; `reason` says why (the system's or the
-    /// server's words).
+    /// server's words: a missing directory, a refused connection, a wrong password).
     case cannotOpen(path: String, reason: String)
-    /// The ledger may be read but not written (file or directory permissions).
+    /// The ledger may be read but not written; the message says to check the file's and its
+    /// directory's permissions (SQLite writes its WAL beside the file).
     case readOnly(path: String)
-    /// A write ran out of disk space; the transaction in flight was rolled back.
+    /// A write ran out of disk space; the transaction in flight was rolled back, so nothing of
+    /// it is stored. The message says to free space and re-run (an import resumes).
     case diskFull(path: String)
-    /// SQLite found the file damaged (`database disk image is malformed`).
+    /// SQLite found the file damaged (`database disk image is malformed`); restore the ledger
+    /// from a backup.
     case corrupt(path: String)
-    /// `deliver` without `--key` for a task that has no state yet to derive the key from.
+    /// ``Ledger/deliver(task:channel:key:cooldown:now:)`` without a `key` for a task that has no
+    /// state yet to derive the key from; the message says to pass a key.
     case noState(task: String)
-    /// A live event was refused before judging (e.g. a NUL byte in a field).
+    /// A live event was refused before judging (a NUL byte in a field, which the ledger cannot
+    /// store); nothing was recorded. The message names the field.
     case invalidEvent(String)
     /// A stored row holds a value no task-ledger writes (e.g. an unknown verdict): the ledger
-    /// was changed by hand or damaged, so the answer would be a guess.
+    /// was changed by hand or damaged, so the answer would be a guess. The message says to run
+    /// `task-ledger verify` and restore the ledger from a backup.
     case damagedRow(path: String, table: String, detail: String)
-    /// Any other failure of the database, in its own words.
+    /// Any other failure of the database, in its own words (also: ``Ledger/copy(into:)`` between
+    /// the wrong kinds of ledger).
     case database(path: String, message: String)
 
+    /// One line for people, starting with the ledger's location, ending with what to do.
     public var description: String {
         switch self {
         case .missing(let p):

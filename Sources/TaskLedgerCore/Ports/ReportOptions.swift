@@ -9,6 +9,7 @@ public struct ReportOptions: Sendable, Equatable {
         /// `summary.json`.
         case json
 
+        /// Orders formats as ``allCases`` lists them: csv, md, json.
         public static func < (lhs: Format, rhs: Format) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }
@@ -30,6 +31,8 @@ public struct ReportOptions: Sendable, Equatable {
     /// Which files ``Report/write(to:)`` writes.
     public var formats: Set<Format>
 
+    /// A report at `now` (epoch ms) over the window `[since, until)` (nil: unbounded), writing
+    /// `formats` (by default every one).
     public init(
         now: Int64, since: Int64? = nil, until: Int64? = nil, excelSafe: Bool = false,
         formats: Set<Format> = Set(Format.allCases)

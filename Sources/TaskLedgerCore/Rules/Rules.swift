@@ -79,6 +79,7 @@ public struct Rules: Sendable, Equatable {
     /// All canonical states: open ones first, then terminal ones.
     public var states: [String] { openStates + terminalStates }
 
+    /// Whether the canonical `state` is terminal: a task there accepts no further event.
     public func isTerminal(_ state: String) -> Bool { terminalSet.contains(state) }
 
     /// The canonical state for a producer's string, or nil if the rules do not know it.
@@ -122,19 +123,36 @@ public struct Rules: Sendable, Equatable {
     }
 }
 
-/// Why a rules file was refused.
+/// Why a rules file (or a profile's rules) was refused: thrown by ``Rules/init(openStates:terminalStates:aliases:initial:transitions:defaultStaleAfter:staleAfter:)``
+/// and ``Rules/init(yaml:)``. Each message names the state or key at fault and how to fix it.
 public enum RulesError: Error, Equatable, CustomStringConvertible {
+    /// A state name is the empty string; give every state a name.
     case emptyState
+    /// A state (first value) is not written as normalisation would write it; the message gives
+    /// the normal form (second value) to write instead (`in-progress` → `IN_PROGRESS`).
     case notNormalised(String, String)
+    /// A state is listed twice, within `states` or `terminal` or in both; list it once.
     case duplicateState(String)
+    /// A state (first value) is used in an alias, `initial`, `transitions` or `stale` (the
+    /// context, second value) without being listed; add it under `states` or `terminal`.
     case unknownState(String, String)
+    /// An alias normalises to a state's own name, so it would never apply; remove it.
     case aliasShadowsState(String)
+    /// An alias is empty after trimming; an empty state is always `unknown_state`, so remove it.
     case emptyAlias(String)
+    /// Aliases that normalise to the same key (first value) name two different states (second
+    /// and third); keep one of them.
     case conflictingAliases(String, String, String)
+    /// `initial` lists no state, so no task could ever start; list the states a task begins in.
     case noInitialState
+    /// A terminal state has an entry under `transitions`; terminal states allow none, so
+    /// remove the entry or move the state under `states`.
     case terminalHasTransitions(String)
+    /// The YAML is not valid or not shaped as a rules file (a missing `states`, an unknown key,
+    /// a duration that does not parse); the message says which and what is expected.
     case invalid(String)
 
+    /// One line for people, naming what is wrong and what to write instead.
     public var description: String {
         switch self {
         case .emptyState: "a state name is empty"
