@@ -6,7 +6,7 @@ import TaskLedgerReport
 import TaskLedgerSQLite
 
 /// A task ledger: an SQLite file (the default) or a PostgreSQL database, judged by one set of
-/// ``Rules``. Open it once and share it between threads; every call is one transaction.
+/// `Rules`. Open it once and share it between threads; every call is one transaction.
 ///
 /// ```swift
 /// let ledger = try Ledger("ledger.sqlite")
@@ -14,8 +14,8 @@ import TaskLedgerSQLite
 /// let state = try ledger.snapshot(task: "build-42")?.state
 /// ```
 ///
-/// Both stores judge with the same rules, decode with the same ``EventDecoder`` and hand the
-/// same rows to the same ``Report``, so verdicts and report files agree byte for byte.
+/// Both stores judge with the same rules, decode with the same `EventDecoder` and hand the
+/// same rows to the same `Report`, so verdicts and report files agree byte for byte.
 public final class Ledger: Sendable {
     package let store: any LedgerStore & ImportDestination
 
@@ -25,13 +25,13 @@ public final class Ledger: Sendable {
     /// The rules events are judged by.
     public var rules: Rules { store.rules }
 
-    /// Opens the ledger named by `db`, creating it (with `mode` ``LedgerOpenMode/create``) or
+    /// Opens the ledger named by `db`, creating it (with `mode` `.create`) or
     /// migrating it to this build's schema.
     ///
     /// `db` names a PostgreSQL database when ``isPostgreSQL(_:)`` says so (a `postgres://` or
     /// `postgresql://` URL, or a libpq `key=value` connection string); anything else is the path
     /// of an SQLite file.
-    /// - Throws: ``LedgerError`` with a message for people.
+    /// - Throws: `LedgerError` with a message for people.
     public init(_ db: String, rules: Rules = .standard, mode: LedgerOpenMode = .create) throws {
         if Ledger.isPostgreSQL(db) {
             store = try PostgresLedger(connectionString: db, rules: rules, mode: mode)
@@ -51,7 +51,7 @@ public final class Ledger: Sendable {
 
     /// Records one live event (SPEC §5 `write`): judged by the same rules as an import, stored
     /// with its verdict, the task's snapshot updated in the same transaction.
-    /// - Throws: ``LedgerError/invalidEvent(_:)`` for a field holding NUL; ``LedgerError`` for
+    /// - Throws: `LedgerError.invalidEvent` for a field holding NUL; `LedgerError` for
     ///   ledger failures (nothing is stored then).
     @discardableResult
     public func write(_ event: StatusEvent) throws -> Verdict { try store.write(event) }
@@ -60,7 +60,7 @@ public final class Ledger: Sendable {
     public func snapshot(task: String) throws -> Snapshot? { try store.snapshot(task: task) }
 
     /// Every stored event of `task`, in arrival order (refused ones included).
-    /// - Throws: ``LedgerError/damagedRow(path:table:detail:)`` for a row no task-ledger wrote.
+    /// - Throws: `LedgerError.damagedRow` for a row no task-ledger wrote.
     public func history(task: String) throws -> [RecordedEvent] { try store.history(task: task) }
 
     /// How many events of `task` the ledger holds (refused ones included).
@@ -76,8 +76,11 @@ public final class Ledger: Sendable {
     }
 
     /// Atomically checks and records a notification (SPEC §5 `deliver`): `key` defaults to
-    /// `task#state`; a delivery within `cooldown` ms of the last one on `channel` is suppressed.
-    /// - Throws: ``LedgerError/noState(task:)`` without `key` for a task with no state.
+    /// `task#state`. A key already delivered on `channel` is `.suppressedDuplicate`;
+    /// with a `cooldown`, a delivery for the same task on `channel` less than `cooldown` ms before
+    /// `now` is `.suppressedCooldown`. Of many racing callers, exactly one gets
+    /// `.deliver`: only that one should send the notification.
+    /// - Throws: `LedgerError.noState` without `key` for a task with no state.
     public func deliver(
         task: String, channel: String, key: String? = nil, cooldown: Int64? = nil, now: Int64
     ) throws -> DeliveryOutcome {
@@ -88,16 +91,21 @@ public final class Ledger: Sendable {
     public func verify() throws -> VerifyReport { try store.verify() }
 
     /// Imports one JSONL file (plain or gzip; `-` for stdin) from its checkpoint on, `batchSize`
-    /// lines per transaction, reading lines with `decoder` (a ``Profile``'s, or the SPEC's keys).
+    /// lines per transaction, reading lines with `decoder` (a `Profile`'s, or the SPEC's keys).
     ///
     /// Re-importing a file adds only the lines after its checkpoint; a file whose first bytes
     /// changed is read from the start (duplicates are caught by the rules).
     /// - Parameters:
+    ///   - path: the file, as it will be named in checkpoints and in `violations.csv`.
+    ///   - decoder: how lines become events: `EventDecoder()` for SPEC keys, or
+    ///     `profile.decoder()`.
+    ///   - batchSize: lines per transaction (and per checkpoint): larger is faster, smaller
+    ///     loses less work to a crash and lets `shouldStop` answer sooner.
     ///   - progress: called after each committed batch.
     ///   - shouldStop: checked between batches; when it returns true the import stops at that
-    ///     batch boundary (everything before it committed) and throws ``ImportAborted``.
-    /// - Throws: ``ImportError`` when the file cannot be opened; ``ImportAborted`` for damaged
-    ///   input, after committing every complete line before the damage; ``LedgerError`` for
+    ///     batch boundary (everything before it committed) and throws `ImportAborted`.
+    /// - Throws: `ImportError` when the file cannot be opened; `ImportAborted` for damaged
+    ///   input, after committing every complete line before the damage; `LedgerError` for
     ///   ledger failures (the batch in flight is rolled back, its checkpoint with it).
     public func importFile(
         _ path: String, decoder: EventDecoder = EventDecoder(), batchSize: Int = 20_000,
@@ -108,14 +116,14 @@ public final class Ledger: Sendable {
     }
 
     /// Everything the report files say about the ledger at `options.now`, read in one
-    /// transaction; write it with ``Report/write(to:)``.
+    /// transaction; write it with `Report.write(to:)`.
     public func report(_ options: ReportOptions) throws -> Report {
         Report(rows: try store.reportRows(options), options: options, ledgerPath: location, rules: rules)
     }
 
     /// Copies every row of this ledger into `destination`, a PostgreSQL ledger holding no rows
     /// yet, in one transaction, keeping arrival order (`seq`) and ids.
-    /// - Throws: ``LedgerError`` if `destination` is not PostgreSQL, holds rows, or fails.
+    /// - Throws: `LedgerError` if `destination` is not PostgreSQL, holds rows, or fails.
     public func copy(into destination: Ledger) throws -> LedgerCopySummary {
         guard let source = store as? any LedgerRowSource else {
             throw LedgerError.database(path: location, message: "only an SQLite ledger can be copied from")

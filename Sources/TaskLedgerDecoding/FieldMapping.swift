@@ -5,7 +5,7 @@ import TaskLedgerCore
 /// The first path in a field's list that is present with a non-null value wins, whatever the
 /// order of keys in the line. `--field task=job_id` replaces the default keys of `task`;
 /// repeating `--field` for one field builds a fallback list in the order given. A profile's
-/// `fields:` gives dotted paths into nested objects (``FieldPath``).
+/// `fields:` gives dotted paths into nested objects (`workflow_job.id`).
 public struct FieldMapping: Sendable, Equatable {
     /// An event field that a line can provide.
     public enum Field: String, Sendable, CaseIterable {
