@@ -1,4 +1,4 @@
--- task-ledger schema, version 1, for PostgreSQL (and engines speaking its protocol).
+-- task-ledger schema, version 2, for PostgreSQL (and engines speaking its protocol).
 -- The same tables and columns as status_schema.sql, translated: INTEGER → BIGINT, rowid keys →
 -- identity columns, partial indexes kept. The binary embeds this file and applies it in one
 -- transaction on first open; ledger_schema carries the version (PostgreSQL has no user_version).
@@ -7,7 +7,7 @@
 CREATE TABLE ledger_schema (
     version      INTEGER NOT NULL
 );
-INSERT INTO ledger_schema (version) VALUES (1);
+INSERT INTO ledger_schema (version) VALUES (2);
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
 CREATE TABLE task_events (
@@ -41,7 +41,8 @@ CREATE TABLE task_state_snapshot (
     source       TEXT    NOT NULL DEFAULT '',
     first_ts     BIGINT  NOT NULL,
     last_ts      BIGINT  NOT NULL,
-    terminal_ts  BIGINT
+    terminal_ts  BIGINT,
+    partial      BIGINT  NOT NULL DEFAULT 0
 );
 CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;
 

@@ -1,6 +1,7 @@
--- task-ledger schema, version 1.
--- This file is the single source of the schema: the binary embeds it and applies it through
--- a GRDB DatabaseMigrator, then sets PRAGMA user_version = 1.
+-- task-ledger schema, version 2.
+-- This file is the single source of the schema: the binary embeds it and applies it to a new
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 2. A version 1 ledger
+-- is migrated by adding task_state_snapshot.partial (see Schema.swift).
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -37,7 +38,8 @@ CREATE TABLE task_state_snapshot (
     source       TEXT    NOT NULL DEFAULT '',
     first_ts     INTEGER NOT NULL,             -- earliest applied ts
     last_ts      INTEGER NOT NULL,             -- latest applied ts
-    terminal_ts  INTEGER                       -- ts of the terminal event, NULL while open
+    terminal_ts  INTEGER,                      -- ts of the terminal event, NULL while open
+    partial      INTEGER NOT NULL DEFAULT 0    -- 1: first seen mid-lifecycle (rules `partial: accept`); v2
 ) WITHOUT ROWID;
 -- stale scan: open tasks by last_ts
 CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;

@@ -60,7 +60,7 @@ package struct BatchJudge {
         if verdict.changesSnapshot, let state = canonical {
             let terminal = rules.isTerminal(state)
             snapshots[event.task] = snapshot?.applying(event, state: state, terminal: terminal)
-                ?? Snapshot.first(event, state: state, terminal: terminal)
+                ?? Snapshot.first(event, state: state, terminal: terminal, partial: rules.isPartialStart(state))
             changed.insert(event.task)
         }
     }

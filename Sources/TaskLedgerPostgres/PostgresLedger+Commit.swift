@@ -112,18 +112,19 @@ extension PostgresLedger {
     private static func saveSnapshots(_ snapshots: [Snapshot], conn: PGConnection) throws {
         guard !snapshots.isEmpty else { return }
         try conn.exec("""
-            INSERT INTO task_state_snapshot (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
+            INSERT INTO task_state_snapshot (task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                 $6::bigint[], $7::bigint[], $8::bigint[])
+                                 $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
             ON CONFLICT (task) DO UPDATE SET state = EXCLUDED.state, stage = EXCLUDED.stage, actor = EXCLUDED.actor,
                 source = EXCLUDED.source, first_ts = EXCLUDED.first_ts, last_ts = EXCLUDED.last_ts,
-                terminal_ts = EXCLUDED.terminal_ts
+                terminal_ts = EXCLUDED.terminal_ts, partial = EXCLUDED.partial
             """, params: [
                 PGArrayLiteral.text(snapshots.map(\.task)), PGArrayLiteral.text(snapshots.map(\.state)),
                 PGArrayLiteral.text(snapshots.map(\.stage)), PGArrayLiteral.text(snapshots.map(\.actor)),
                 PGArrayLiteral.text(snapshots.map(\.source)), PGArrayLiteral.integers(snapshots.map(\.firstTimestamp)),
                 PGArrayLiteral.integers(snapshots.map(\.lastTimestamp)),
                 PGArrayLiteral.integers(snapshots.map(\.terminalTimestamp)),
+                PGArrayLiteral.integers(snapshots.map { Int64($0.partial ? 1 : 0) }),
             ])
     }
 }

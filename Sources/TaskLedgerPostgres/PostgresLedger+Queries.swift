@@ -2,12 +2,13 @@ import Foundation
 import TaskLedgerCore
 
 extension PostgresLedger {
-    package static let snapshotColumns = "task, state, stage, actor, source, first_ts, last_ts, terminal_ts"
+    package static let snapshotColumns = "task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial"
 
     /// A row of ``snapshotColumns``.
     package static func snapshot(_ r: PGRow) throws -> Snapshot {
         Snapshot(task: try r.text(0), state: try r.text(1), stage: try r.text(2), actor: try r.text(3), source: try r.text(4),
-                 firstTimestamp: try r.int64(5), lastTimestamp: try r.int64(6), terminalTimestamp: try r.optionalInt64(7))
+                 firstTimestamp: try r.int64(5), lastTimestamp: try r.int64(6), terminalTimestamp: try r.optionalInt64(7),
+                 partial: try r.int64(8) != 0)
     }
 
     package func snapshot(task: String) throws -> Snapshot? {

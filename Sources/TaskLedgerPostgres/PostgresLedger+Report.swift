@@ -11,13 +11,13 @@ extension PostgresLedger {
                 eventsPerTask[try r.text(0)] = Int(try r.int64(1))
             }
             let outcomes = try conn.exec("""
-                SELECT task, state, first_ts, terminal_ts, actor, source, stage FROM task_state_snapshot
+                SELECT task, state, first_ts, terminal_ts, actor, source, stage, partial FROM task_state_snapshot
                 WHERE terminal_ts IS NOT NULL AND \(window.condition("terminal_ts"))
                 ORDER BY task COLLATE "C"
                 """).rows.map { r in
                 ReportRows.Outcome(
                     task: try r.text(0), state: try r.text(1), firstTimestamp: try r.int64(2), terminalTimestamp: try r.int64(3),
-                    actor: try r.text(4), source: try r.text(5), stage: try r.text(6))
+                    actor: try r.text(4), source: try r.text(5), stage: try r.text(6), partial: try r.int64(7) != 0)
             }
             return ReportRows(
                 outcomes: outcomes,
@@ -26,7 +26,9 @@ extension PostgresLedger {
                 transitions: try PostgresLedger.transitions(conn, window),
                 eventsPerTask: eventsPerTask,
                 rejects: Int(try conn.exec("SELECT count(*) FROM import_rejects WHERE \(window.condition("ts"))").int64(0, 0)),
-                open: Int(try conn.exec("SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL").int64(0, 0)))
+                open: Int(try conn.exec("SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL").int64(0, 0)),
+                openPartial: Int(try conn.exec(
+                    "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL AND partial <> 0").int64(0, 0)))
         }
     }
 

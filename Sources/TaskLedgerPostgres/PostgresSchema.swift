@@ -26,6 +26,11 @@ extension PostgresLedger {
                 if version > LedgerSchema.version {
                     throw LedgerError.newerSchema(path: location, found: Int(version), supported: LedgerSchema.version)
                 }
+                if version < 2 {
+                    // v2: partial tasks (rules `partial: accept`) are marked in their snapshot.
+                    try conn.exec("ALTER TABLE task_state_snapshot ADD COLUMN IF NOT EXISTS partial BIGINT NOT NULL DEFAULT 0")
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (2)")
+                }
                 return
             }
             if !present.isEmpty {

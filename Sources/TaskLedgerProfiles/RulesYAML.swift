@@ -15,9 +15,15 @@ import TaskLedgerDecoding
 /// stale:
 ///   default: 15m
 ///   RUNNING: 1h
+/// partial: reject        # or accept: a task first seen mid-lifecycle (default reject, SPEC §4)
+/// echoes:                # what a system may report again after a task ended (default none)
+///   FAILED: [FAILED]
+/// clock_skew: 0s         # an event this much before the task's latest is still in order
 /// ```
 extension Rules {
-    package static let topLevelKeys: Set<String> = ["states", "terminal", "initial", "transitions", "aliases", "stale"]
+    package static let topLevelKeys: Set<String> = [
+        "states", "terminal", "initial", "transitions", "aliases", "stale", "partial", "echoes", "clock_skew",
+    ]
 
     /// Loads rules from YAML text; throws ``RulesError`` naming what is wrong.
     public init(yaml: String) throws {
@@ -73,9 +79,28 @@ extension Rules {
             }
             if state == "default" { defaultStale = ms } else { stale[state] = ms }
         }
+        var partial = PartialObservation.reject
+        if let value = map["partial"] {
+            guard let text = value as? String, let policy = PartialObservation(rawValue: text) else {
+                throw RulesError.invalid("'partial' must be reject or accept, found \(value)")
+            }
+            partial = policy
+        }
+        var echoes: [String: [String]] = [:]
+        for (end, repeats) in try mapping(map["echoes"], "echoes") {
+            echoes[end] = try list(repeats, "echoes.\(end)")
+        }
+        var clockSkew: Int64 = 0
+        if let value = map["clock_skew"] {
+            guard let text = Rules.scalar(value), let ms = DurationText.parse(text) else {
+                throw RulesError.invalid("'clock_skew': '\(value)' is not a duration like 50ms, 1s, 2m")
+            }
+            clockSkew = ms
+        }
         try self.init(
             openStates: open, terminalStates: terminal, aliases: aliases, initial: initial,
-            transitions: transitions, defaultStaleAfter: defaultStale, staleAfter: stale)
+            transitions: transitions, defaultStaleAfter: defaultStale, staleAfter: stale,
+            partial: partial, echoes: echoes, clockSkew: clockSkew)
     }
 
     private static func scalar(_ value: Any) -> String? {
@@ -109,6 +134,12 @@ extension Rules {
         for state in states {
             if let ms = staleAfter[state] { out += "  \(Rules.quoted(state)): \(DurationText.format(ms))\n" }
         }
+        out += "partial: \(partial.rawValue)\n"
+        out += echoes.isEmpty ? "echoes: {}\n" : "echoes:\n"
+        for state in terminalStates {
+            if let repeats = echoes[state] { out += "  \(Rules.quoted(state)): \(list(states.filter(repeats.contains)))\n" }
+        }
+        out += "clock_skew: \(DurationText.format(clockSkew))\n"
         return out
     }
 

@@ -24,9 +24,11 @@ public struct Report: Sendable, Equatable {
         public var source: String
         /// The terminal event's stage (`stage`).
         public var stage: String
+        /// First seen mid-lifecycle (`partial`): its earlier events are outside the ledger.
+        public var partial: Bool
 
-        /// terminal_ts − first_ts, in ms.
-        public var duration: Int64 { terminalTimestamp - firstTimestamp }
+        /// terminal_ts − first_ts, in ms; nil for a partial task, whose start is unknown.
+        public var duration: Int64? { partial ? nil : terminalTimestamp - firstTimestamp }
     }
 
     /// A refused event or a rejected line: one row of `violations.csv`.
@@ -87,6 +89,13 @@ public struct Report: Sendable, Equatable {
     public var rejects: Int
     /// Tasks whose snapshot is not terminal.
     public var open: Int
+    /// Of the ``open`` tasks, those first seen mid-lifecycle.
+    public var openPartial: Int
+
+    /// Tasks first seen mid-lifecycle: terminal ones (among ``outcomes``) and open ones.
+    public var partialCounts: (terminal: Int, open: Int) {
+        (outcomes.count(where: \.partial), openPartial)
+    }
 
     /// Every judged non-blank line: counted `task_events` rows plus counted `import_rejects` rows.
     public var lines: Int { events + rejects }
@@ -119,10 +128,13 @@ public struct Report: Sendable, Equatable {
     }
 
     /// Nearest-rank p50/p90/p99 of the durations (ms) of each terminal state, in
-    /// ``terminalStates`` order; nil percentiles for a state with no task.
+    /// ``terminalStates`` order; nil percentiles for a state with no task. Partial tasks have
+    /// no duration: they are neither counted nor measured here.
     public var durationPercentiles: [(state: String, count: Int, percentiles: Percentiles?)] {
         var byState: [String: [Int64]] = [:]
-        for outcome in outcomes { byState[outcome.state, default: []].append(outcome.duration) }
+        for outcome in outcomes {
+            if let duration = outcome.duration { byState[outcome.state, default: []].append(duration) }
+        }
         return terminalStates.map { state in
             let durations = byState[state] ?? []
             return (state, durations.count, Percentiles(durations))
@@ -164,7 +176,8 @@ extension Report {
             outcomes: rows.outcomes.map { o in
                 Outcome(
                     task: o.task, state: o.state, firstTimestamp: o.firstTimestamp, terminalTimestamp: o.terminalTimestamp,
-                    events: rows.eventsPerTask[o.task] ?? 0, actor: o.actor, source: o.source, stage: o.stage)
+                    events: rows.eventsPerTask[o.task] ?? 0, actor: o.actor, source: o.source, stage: o.stage,
+                    partial: o.partial)
             },
             violations: rows.violations.map { v in
                 Violation(
@@ -177,6 +190,6 @@ extension Report {
             transitions: rows.transitions.map { Transition(from: $0.from, to: $0.to, applied: $0.applied, count: $0.count) }
                 .sorted(by: Transition.precedes),
             events: rows.eventsPerTask.values.reduce(0, +), tasks: rows.eventsPerTask.count, rejects: rows.rejects,
-            open: rows.open)
+            open: rows.open, openPartial: rows.openPartial)
     }
 }

@@ -25,12 +25,13 @@ extension Report {
 
     private func outcomesCSV() -> String {
         var csv = CSVText(
-            header: ["task", "state", "first_ts", "terminal_ts", "duration_s", "events", "actor", "source", "stage"],
+            header: ["task", "state", "first_ts", "terminal_ts", "duration_s", "events", "actor", "source", "stage", "partial"],
             excelSafe: options.excelSafe)
         for o in outcomes {
             csv.appendRow([
                 o.task, o.state, Timestamp.format(o.firstTimestamp), Timestamp.format(o.terminalTimestamp),
-                ReportNumber.seconds(o.duration), String(o.events), o.actor, o.source, o.stage,
+                o.duration.map(ReportNumber.seconds) ?? "", String(o.events), o.actor, o.source, o.stage,
+                o.partial ? "true" : "false",
             ])
         }
         return csv.text

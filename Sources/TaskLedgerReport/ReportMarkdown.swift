@@ -35,12 +35,29 @@ extension Report {
               String(stale.count), String(violations.count), String(rejects), rate]])
     }
 
+    /// Tasks and durations per terminal state. With partial tasks (first seen mid-lifecycle),
+    /// a column counts them and a line says that the durations leave them out.
     private var outcomeTable: String {
-        MarkdownText.table(
-            ["state", "tasks", "p50 (s)", "p90 (s)", "p99 (s)"], numeric: [1, 2, 3, 4],
-            durationPercentiles.map { state, count, p in
-                [state, String(count)] + [p?.p50, p?.p90, p?.p99].map { $0.map(ReportNumber.seconds) ?? "–" }
+        let partial = partialCounts
+        var perState: [String: (all: Int, partial: Int)] = [:]
+        for o in outcomes {
+            perState[o.state, default: (0, 0)].all += 1
+            if o.partial { perState[o.state, default: (0, 0)].partial += 1 }
+        }
+        let withPartial = partial.terminal + partial.open > 0
+        var md = MarkdownText.table(
+            ["state", "tasks"] + (withPartial ? ["partial"] : []) + ["p50 (s)", "p90 (s)", "p99 (s)"],
+            numeric: Set(1...(withPartial ? 5 : 4)),
+            durationPercentiles.map { state, _, p in
+                [state, String(perState[state]?.all ?? 0)] + (withPartial ? [String(perState[state]?.partial ?? 0)] : [])
+                    + [p?.p50, p?.p90, p?.p99].map { $0.map(ReportNumber.seconds) ?? "–" }
             })
+        if withPartial {
+            md += "\n\(partial.terminal + partial.open) tasks were first seen mid-lifecycle (partial: "
+                + "\(partial.terminal) ended, \(partial.open) open); their start is not in the ledger, so the "
+                + "durations above leave them out.\n"
+        }
+        return md
     }
 
     private var violationSection: String {

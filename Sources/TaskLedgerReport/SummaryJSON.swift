@@ -4,10 +4,12 @@ extension Report {
     /// `summary.json`, written by hand so that its key order is part of the contract:
     ///
     /// `ledger`, `now`, `since`/`until` (only when given), `lines`, `events`, `tasks`,
-    /// `terminal` (per terminal state, rules order), `open`, `stale`, `rejects`, `violations`
+    /// `terminal` (per terminal state, rules order), `open`, `partial` (tasks first seen
+    /// mid-lifecycle: `terminal`, `open`), `stale`, `rejects`, `violations`
     /// (per kind, SPEC §4 order, zeros included), `violations_total`, `success_rate`
-    /// (4 decimals, null with no terminal task), `duration_s` (per terminal state: `count`,
-    /// `p50`, `p90`, `p99` in seconds with 3 decimals, null when the state has no task).
+    /// (4 decimals, null with no terminal task), `duration_s` (per terminal state: `count` of
+    /// tasks seen from their start, `p50`, `p90`, `p99` of their durations in seconds with 3
+    /// decimals, null when the state has no such task; partial tasks have no duration).
     /// Two spaces of indent, one key per line, a final newline.
     public var summaryJSON: String {
         var json = JSONObjectText()
@@ -20,6 +22,8 @@ extension Report {
         json.add("tasks", raw: String(tasks))
         json.add("terminal", object: terminalCounts.map { ($0.state, String($0.count)) })
         json.add("open", raw: String(open))
+        let partial = partialCounts
+        json.add("partial", object: [("terminal", String(partial.terminal)), ("open", String(partial.open))])
         json.add("stale", raw: String(stale.count))
         json.add("rejects", raw: String(rejects))
         let counts = violationCounts

@@ -48,13 +48,13 @@ package final class EventRecorder {
             WHERE content_key = ? AND event_id IS NULL
             """), in: db)
         findSnapshot = BoundStatement(try db.cachedStatement(sql: """
-            SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+            SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
             FROM task_state_snapshot WHERE task = ?
             """), in: db)
         upsertSnapshot = BoundStatement(try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task_state_snapshot
-                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
     }
 
@@ -86,7 +86,8 @@ package final class EventRecorder {
                 cached.state = state
                 cache.markDirty(cached)
             } else {
-                cache.insert(CachedSnapshot(Snapshot.first(event, state: name, terminal: terminal), state: state))
+                let partial = rules.stateTable.isPartialStart(state)
+                cache.insert(CachedSnapshot(Snapshot.first(event, state: name, terminal: terminal, partial: partial), state: state))
             }
         }
         return verdict
@@ -115,6 +116,7 @@ package final class EventRecorder {
             upsertSnapshot.bind(6, s.firstTimestamp)
             upsertSnapshot.bind(7, s.lastTimestamp)
             upsertSnapshot.bind(8, s.terminalTimestamp)
+            upsertSnapshot.bind(9, s.partial ? 1 : 0 as Int64)
             try upsertSnapshot.execute()
         }
     }
@@ -130,7 +132,7 @@ package final class EventRecorder {
                 Snapshot(
                     task: row.text(0), state: state, stage: row.text(2), actor: row.text(3), source: row.text(4),
                     firstTimestamp: row.int64(5), lastTimestamp: row.int64(6),
-                    terminalTimestamp: row.isNull(7) ? nil : row.int64(7)),
+                    terminalTimestamp: row.isNull(7) ? nil : row.int64(7), partial: row.int64(8) != 0),
                 state: rules.stateTable.number(ofCanonical: state))
             return true
         }
@@ -245,7 +247,7 @@ extension Snapshot {
     package static func fetch(_ db: Database, task: String) throws -> Snapshot? {
         try Row.fetchOne(
             db.cachedStatement(sql: """
-                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
                 FROM task_state_snapshot WHERE task = ?
                 """),
             arguments: [task]
@@ -255,6 +257,6 @@ extension Snapshot {
     package init(row: Row) {
         self.init(
             task: row[0], state: row[1], stage: row[2], actor: row[3], source: row[4],
-            firstTimestamp: row[5], lastTimestamp: row[6], terminalTimestamp: row[7])
+            firstTimestamp: row[5], lastTimestamp: row[6], terminalTimestamp: row[7], partial: row[8] as Int64 != 0)
     }
 }

@@ -32,7 +32,7 @@ extension SQLiteLedger {
     package static func staleTasks(_ db: Database, rules: Rules, now: Int64, olderThan: Int64? = nil) throws -> [StaleTask] {
         let candidates = try Row.fetchAll(
             db, sql: """
-                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts
+                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
                 FROM task_state_snapshot WHERE terminal_ts IS NULL AND last_ts < ?
                 """,
             arguments: [now &- rules.smallestStaleThreshold(olderThan: olderThan)]

@@ -18,7 +18,9 @@ extension SQLiteLedger {
                     db, sql: "SELECT count(*) FROM import_rejects WHERE \(window.sql)",
                     arguments: window.arguments) ?? 0,
                 open: try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL") ?? 0)
+                    db, sql: "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL") ?? 0,
+                openPartial: try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL AND partial <> 0") ?? 0)
         }
     }
 
@@ -36,7 +38,7 @@ extension SQLiteLedger {
         // The snapshot's primary key is the task: ORDER BY task is bytewise (BINARY collation).
         let rows = try Row.fetchCursor(
             db, sql: """
-                SELECT task, state, first_ts, terminal_ts, actor, source, stage
+                SELECT task, state, first_ts, terminal_ts, actor, source, stage, partial
                 FROM task_state_snapshot
                 WHERE terminal_ts IS NOT NULL AND \(window.sql(column: "terminal_ts"))
                 ORDER BY task
@@ -45,7 +47,7 @@ extension SQLiteLedger {
         while let row = try rows.next() {
             outcomes.append(ReportRows.Outcome(
                 task: row[0], state: row[1], firstTimestamp: row[2], terminalTimestamp: row[3],
-                actor: row[4], source: row[5], stage: row[6]))
+                actor: row[4], source: row[5], stage: row[6], partial: row[7] as Int64 != 0))
         }
         return outcomes
     }

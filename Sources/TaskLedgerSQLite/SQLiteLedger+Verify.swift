@@ -16,7 +16,7 @@ extension SQLiteLedger {
             }
             var stored: [String: Snapshot] = [:]
             let snapshotRows = try Row.fetchCursor(db, sql: """
-                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts FROM task_state_snapshot
+                SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial FROM task_state_snapshot
                 """)
             while let row = try snapshotRows.next() {
                 let s = Snapshot(row: row)

@@ -90,7 +90,9 @@ package final class SQLiteLedger: Sendable {
     private static func migrate(_ pool: DatabasePool, path: String) throws {
         // user_version carries the schema version (SPEC §1), whoever applied the schema: a
         // ledger made from status_schema.sql by another tool has no GRDB migration records.
-        if try refuseForeign(pool, path: path) == Schema.version { return }
+        let found = try refuseForeign(pool, path: path)
+        if found == Schema.version { return }
+        if found > 0 { return try pool.writeWithoutTransaction(Schema.upgrade) }
         // Two processes may create the same ledger at once; the loser of the race finds the
         // migration applied when it retries.
         for attempt in 1...5 {

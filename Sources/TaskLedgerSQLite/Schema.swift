@@ -11,11 +11,26 @@ package enum Schema {
 
     package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        // A new ledger gets the whole current schema; an older one is upgraded by `upgrade`.
         migrator.registerMigration("v1") { db in
             try db.execute(sql: sql)
-            try db.execute(sql: "PRAGMA user_version = 1")
+            try db.execute(sql: "PRAGMA user_version = \(version)")
         }
         return migrator
+    }
+
+    /// Brings a ledger of an older version (by `user_version`, whoever made it) to ``version``,
+    /// in one immediate transaction, so that two processes opening it at once upgrade it once.
+    package static func upgrade(_ db: Database) throws {
+        try db.inTransaction(.immediate) {
+            let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            if found < 2, try !db.columns(in: "task_state_snapshot").contains(where: { $0.name == "partial" }) {
+                // v2: partial tasks (rules `partial: accept`) are marked in their snapshot.
+                try db.execute(sql: "ALTER TABLE task_state_snapshot ADD COLUMN partial INTEGER NOT NULL DEFAULT 0")
+            }
+            if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
+            return .commit
+        }
     }
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.

@@ -110,3 +110,5 @@ enum Now {
         }
     }
 }
+
+extension PartialObservation: ExpressibleByArgument {}

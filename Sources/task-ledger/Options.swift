@@ -19,14 +19,21 @@ struct LedgerOptions: ParsableArguments {
         valueName: "name|file"))
     var profile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How a task first seen mid-lifecycle (its earlier events outside the log) is judged: reject (illegal_transition, SPEC §4) or accept (applied, marked partial in reports). Default: the rules' or profile's `partial:`, else reject.",
+        valueName: "reject|accept"))
+    var partial: PartialObservation?
+
     /// The `--profile`, if any.
     func loadProfile() throws -> Profile? {
         try profile.map(loadNamedProfile)
     }
 
-    /// `--rules`, else the profile's rules, else SPEC §3's.
+    /// `--rules`, else the profile's rules, else SPEC §3's; `--partial` over their `partial:`.
     func loadRules() throws -> Rules {
-        try Self.rules(file: rules, profile: profile)
+        var loaded = try Self.rules(file: rules, profile: profile)
+        if let partial { loaded.partial = partial }
+        return loaded
     }
 
     /// The rules of a rules file, else those of a profile (built-in name or file), else SPEC §3's:

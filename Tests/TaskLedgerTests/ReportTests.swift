@@ -20,9 +20,9 @@ import Testing
     @Test func outcomesListTerminalTasksByTaskWithDurationsAndEventCounts() throws {
         let report = try smallLedger().report(ReportOptions(now: Self.now))
         #expect(report.csv(.outcomes) == """
-            task,state,first_ts,terminal_ts,duration_s,events,actor,source,stage
-            a,SUCCEEDED,2026-11-24T10:00:00.000Z,2026-11-24T10:00:12.345Z,12.345,4,w3,ci,deploy
-            b,FAILED,2026-11-24T10:00:00.500Z,2026-11-24T10:00:03.000Z,2.500,5,,,
+            task,state,first_ts,terminal_ts,duration_s,events,actor,source,stage,partial
+            a,SUCCEEDED,2026-11-24T10:00:00.000Z,2026-11-24T10:00:12.345Z,12.345,4,w3,ci,deploy,false
+            b,FAILED,2026-11-24T10:00:00.500Z,2026-11-24T10:00:03.000Z,2.500,5,,,,false
 
             """)
     }
@@ -66,6 +66,7 @@ import Testing
               "tasks": 6,
               "terminal": {"SUCCEEDED": 1, "FAILED": 1, "CANCELLED": 0, "TIMED_OUT": 0},
               "open": 4,
+              "partial": {"terminal": 0, "open": 0},
               "stale": 3,
               "rejects": 3,
               "violations": {"malformed": 1, "missing_field": 1, "bad_field": 0, "bad_timestamp": 0, "duplicate": 1, "unknown_state": 1, "after_terminal": 1, "illegal_transition": 2, "out_of_order": 1},

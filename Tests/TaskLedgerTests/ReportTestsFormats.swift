@@ -90,7 +90,7 @@ import Testing
         let ledger = try makeLedger()
         let report = try ledger.report(ReportOptions(now: t0))
         #expect(report.summaryJSON.contains("\"success_rate\": null,"))
-        #expect(report.csv(.outcomes) == "task,state,first_ts,terminal_ts,duration_s,events,actor,source,stage\n")
+        #expect(report.csv(.outcomes) == "task,state,first_ts,terminal_ts,duration_s,events,actor,source,stage,partial\n")
     }
 
     @Test(arguments: [

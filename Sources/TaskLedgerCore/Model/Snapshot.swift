@@ -18,12 +18,16 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
     public var lastTimestamp: Int64
     /// Timestamp of the terminal event, nil while the task is open.
     public var terminalTimestamp: Int64?
+    /// Whether the task was first seen mid-lifecycle: its first applied event was not an
+    /// initial state (accepted under ``PartialObservation/accept``). Its start is unknown, so
+    /// reports leave its duration out.
+    public var partial: Bool
 
     /// A snapshot with the given fields, for comparing with what ``Ledger/snapshot(task:)``
     /// returns (a ledger builds its own snapshots from the events it applies).
     public init(
         task: String, state: String, stage: String = "", actor: String = "", source: String = "",
-        firstTimestamp: Int64, lastTimestamp: Int64, terminalTimestamp: Int64? = nil
+        firstTimestamp: Int64, lastTimestamp: Int64, terminalTimestamp: Int64? = nil, partial: Bool = false
     ) {
         self.task = task
         self.state = state
@@ -33,6 +37,7 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
         self.firstTimestamp = firstTimestamp
         self.lastTimestamp = lastTimestamp
         self.terminalTimestamp = terminalTimestamp
+        self.partial = partial
     }
 
     /// The snapshot after applying `event` (already judged `applied` or `out_of_order`) whose
@@ -43,8 +48,11 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
         return next
     }
 
-    /// Applies `event` in place (see ``applying(_:state:terminal:)``).
+    /// Applies `event` in place (see ``applying(_:state:terminal:)``). A task that has ended
+    /// keeps its snapshot: an event applied after the end is an echo (``Rules/echoes``) and
+    /// changes nothing.
     package mutating func apply(_ event: StatusEvent, state: String, terminal: Bool) {
+        guard terminalTimestamp == nil else { return }
         self.state = state
         stage = event.stage
         actor = event.actor
@@ -54,12 +62,13 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
         if terminal { terminalTimestamp = event.timestamp }
     }
 
-    /// The snapshot of a task whose first applied event is `event`.
-    package static func first(_ event: StatusEvent, state: String, terminal: Bool) -> Snapshot {
+    /// The snapshot of a task whose first applied event is `event`; `partial` when its state
+    /// is not an initial one.
+    package static func first(_ event: StatusEvent, state: String, terminal: Bool, partial: Bool) -> Snapshot {
         Snapshot(
             task: event.task, state: state, stage: event.stage, actor: event.actor,
             source: event.source, firstTimestamp: event.timestamp, lastTimestamp: event.timestamp,
-            terminalTimestamp: terminal ? event.timestamp : nil)
+            terminalTimestamp: terminal ? event.timestamp : nil, partial: partial)
     }
 
     package enum CodingKeys: String, CodingKey {
@@ -67,5 +76,6 @@ public struct Snapshot: Sendable, Equatable, Hashable, Codable {
         case firstTimestamp = "first_ts"
         case lastTimestamp = "last_ts"
         case terminalTimestamp = "terminal_ts"
+        case partial
     }
 }

@@ -2,7 +2,7 @@
 package enum LedgerSchema {
     /// The schema version this build writes and understands (SQLite's `user_version`,
     /// PostgreSQL's `ledger_schema` table).
-    package static let version = 1
+    package static let version = 2
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
     package static let tables = ["task_events", "task_state_snapshot", "delivery_log", "import_rejects", "import_files"]
@@ -11,7 +11,7 @@ package enum LedgerSchema {
     package static let copied: [(name: String, columns: [String])] = [
         ("task_events", ["seq", "task", "state", "verdict", "from_state", "ts", "event_id", "content_key", "actor",
                          "source", "stage", "detail", "attrs", "file", "line"]),
-        ("task_state_snapshot", ["task", "state", "stage", "actor", "source", "first_ts", "last_ts", "terminal_ts"]),
+        ("task_state_snapshot", ["task", "state", "stage", "actor", "source", "first_ts", "last_ts", "terminal_ts", "partial"]),
         ("delivery_log", ["id", "task", "channel", "key", "delivered_at"]),
         ("import_rejects", ["id", "file", "line", "kind", "task", "from_state", "to_state", "ts", "event_id", "message", "raw"]),
         ("import_files", ["path", "head_hash", "head_length", "offset", "lines", "compressed", "updated_at"]),

@@ -11,11 +11,14 @@ package struct ReportRows: Sendable, Equatable {
         package var actor: String
         package var source: String
         package var stage: String
+        /// First seen mid-lifecycle (``Snapshot/partial``).
+        package var partial: Bool
 
         package init(
             task: String, state: String, firstTimestamp: Int64, terminalTimestamp: Int64, actor: String,
-            source: String, stage: String
+            source: String, stage: String, partial: Bool = false
         ) {
+            self.partial = partial
             self.task = task
             self.state = state
             self.firstTimestamp = firstTimestamp
@@ -85,11 +88,14 @@ package struct ReportRows: Sendable, Equatable {
     package var rejects: Int
     /// Tasks whose snapshot is not terminal.
     package var open: Int
+    /// Of those, the ones first seen mid-lifecycle (``Snapshot/partial``).
+    package var openPartial: Int
 
     package init(
         outcomes: [Outcome], violations: [Violation], stale: [StaleTask], transitions: [Transition],
-        eventsPerTask: [String: Int], rejects: Int, open: Int
+        eventsPerTask: [String: Int], rejects: Int, open: Int, openPartial: Int = 0
     ) {
+        self.openPartial = openPartial
         self.outcomes = outcomes
         self.violations = violations
         self.stale = stale

@@ -15,18 +15,34 @@ public struct Rules: Sendable, Equatable {
     public private(set) var defaultStaleAfter: Int64
     /// Per-state stale thresholds in ms.
     public private(set) var staleAfter: [String: Int64]
+    /// What a task's first event may be when it is not an initial state (its earlier events are
+    /// outside the log): refused as `illegal_transition` (SPEC §4, the default) or accepted as
+    /// the start of a *partial* task.
+    public var partial: PartialObservation {
+        didSet { stateTable.acceptsPartial = partial == .accept }
+    }
+    /// Terminal state → the states a system may report again after a task ended in it (Celery
+    /// sends `task-failed` twice for a task over its hard time limit): such an event is
+    /// `applied` and changes nothing; anything else after the end is `after_terminal`.
+    public private(set) var echoes: [String: Set<String>]
+    /// How far (ms) an event may lie before the task's latest applied time and still be
+    /// `applied` rather than `out_of_order`: the clock skew between a system's processes.
+    public var clockSkew: Int64 {
+        didSet { stateTable.clockSkew = max(0, clockSkew) }
+    }
 
     private let terminalSet: Set<String>
     private let canonicalSet: Set<String>
     /// The hot path judges by state number (position in ``states``) instead of hashing strings:
     /// see ``StateTable``.
-    package let stateTable: StateTable
+    package private(set) var stateTable: StateTable
 
     /// Builds rules after checking that they are coherent; throws ``RulesError`` otherwise.
     public init(
         openStates: [String], terminalStates: [String], aliases: [String: String],
         initial: [String], transitions: [String: [String]],
-        defaultStaleAfter: Int64 = 15 * 60_000, staleAfter: [String: Int64] = [:]
+        defaultStaleAfter: Int64 = 15 * 60_000, staleAfter: [String: Int64] = [:],
+        partial: PartialObservation = .reject, echoes: [String: [String]] = [:], clockSkew: Int64 = 0
     ) throws {
         let all = openStates + terminalStates
         var seen = Set<String>()
@@ -62,6 +78,14 @@ public struct Rules: Sendable, Equatable {
             if !targets.isEmpty { table[from] = Set(targets) }
         }
         for state in staleAfter.keys { try known(state, "stale") }
+        var echoTable: [String: Set<String>] = [:]
+        for (end, repeats) in echoes {
+            try known(end, "echoes")
+            guard terminalStates.contains(end) else { throw RulesError.echoOfOpenState(end) }
+            for state in repeats { try known(state, "echoes of \(end)") }
+            if !repeats.isEmpty { echoTable[end] = Set(repeats) }
+        }
+        guard clockSkew >= 0 else { throw RulesError.invalid("clock_skew must not be negative") }
         self.openStates = openStates
         self.terminalStates = terminalStates
         self.aliases = normalisedAliases
@@ -69,11 +93,16 @@ public struct Rules: Sendable, Equatable {
         self.transitions = table
         self.defaultStaleAfter = defaultStaleAfter
         self.staleAfter = staleAfter
+        self.partial = partial
+        self.echoes = echoTable
+        self.clockSkew = clockSkew
         self.terminalSet = Set(terminalStates)
         self.canonicalSet = seen
         self.stateTable = StateTable(
             states: all, terminal: Set(terminalStates), initial: Set(initial), transitions: table,
-            aliases: normalisedAliases)
+            aliases: normalisedAliases, echoes: echoTable)
+        stateTable.acceptsPartial = partial == .accept
+        stateTable.clockSkew = clockSkew
     }
 
     /// All canonical states: open ones first, then terminal ones.
@@ -91,11 +120,16 @@ public struct Rules: Sendable, Equatable {
         return aliases[normal]
     }
 
-    /// Whether `to` may follow `from` (a non-terminal state may repeat itself: a heartbeat).
+    /// Whether `to` may follow `from` (a non-terminal state may repeat itself: a heartbeat; a
+    /// terminal state allows only its ``echoes``).
     public func allows(from: String, to: String) -> Bool {
-        if isTerminal(from) { return false }
+        if isTerminal(from) { return echoes[from]?.contains(to) == true }
         return from == to || transitions[from]?.contains(to) == true
     }
+
+    /// Whether a task whose first applied event is in `state` is *partial*: first seen
+    /// mid-lifecycle, its earlier events outside the log.
+    public func isPartialStart(_ state: String) -> Bool { !initial.contains(state) }
 
     /// The stale threshold for a task in `state`, in ms.
     public func staleThreshold(for state: String) -> Int64 {
@@ -148,6 +182,9 @@ public enum RulesError: Error, Equatable, CustomStringConvertible {
     /// A terminal state has an entry under `transitions`; terminal states allow none, so
     /// remove the entry or move the state under `states`.
     case terminalHasTransitions(String)
+    /// A state under `echoes` is not terminal; `echoes` lists what may follow a task's end
+    /// (an open state's successors go under `transitions`).
+    case echoOfOpenState(String)
     /// The YAML is not valid or not shaped as a rules file (a missing `states`, an unknown key,
     /// a duration that does not parse); the message says which and what is expected.
     case invalid(String)
@@ -164,8 +201,20 @@ public enum RulesError: Error, Equatable, CustomStringConvertible {
         case .conflictingAliases(let key, let a, let b):
             "aliases written as '\(key)' map to both \(a) and \(b): keep one"
         case .noInitialState: "initial lists no state: a task could never start"
-        case .terminalHasTransitions(let s): "terminal state '\(s)' has outgoing transitions: terminal states allow none"
+        case .terminalHasTransitions(let s): "terminal state '\(s)' has outgoing transitions: terminal states allow none (list repeats a system sends after the end under echoes)"
+        case .echoOfOpenState(let s): "echoes lists '\(s)', which is not terminal: echoes are what may follow a task's end; list an open state's successors under transitions"
         case .invalid(let why): why
         }
     }
+}
+
+/// How a task first seen mid-lifecycle is judged: a log that is one window of a longer stream,
+/// webhooks subscribed mid-run, a lost delivery.
+public enum PartialObservation: String, Sendable, Equatable, CaseIterable {
+    /// SPEC §4: until a task has an applied event, its next event must be an initial state;
+    /// otherwise it is `illegal_transition` ("… is not an initial state").
+    case reject
+    /// A first event in any known state is `applied` and starts a *partial* task: its snapshot
+    /// says so, reports count and mark it, and its duration is left out (its start is unknown).
+    case accept
 }

@@ -20,12 +20,12 @@ package struct SnapshotRebuild {
         let event = StatusEvent(task: task, state: state, timestamp: timestamp, actor: actor, source: source, stage: stage)
         let terminal = rules.isTerminal(state)
         if let current = rebuilt[task] {
-            if current.terminalTimestamp != nil {
+            if current.terminalTimestamp != nil, !rules.allows(from: current.state, to: state) {
                 problems.append("event \(seq): task '\(task)' was applied after its terminal event")
             }
             rebuilt[task] = current.applying(event, state: state, terminal: terminal)
         } else {
-            rebuilt[task] = Snapshot.first(event, state: state, terminal: terminal)
+            rebuilt[task] = Snapshot.first(event, state: state, terminal: terminal, partial: rules.isPartialStart(state))
         }
     }
 

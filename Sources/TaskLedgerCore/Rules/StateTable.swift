@@ -9,8 +9,15 @@ package struct StateTable: Sendable, Equatable {
     private let allowed: [Bool]  // [from * names.count + to], a state may repeat itself
     private let terminal: [Bool]
     private let initial: [Bool]
+    /// A first event that is not initial: refused, or the start of a partial task.
+    package var acceptsPartial = false
+    /// Milliseconds an event may lie before the task's latest and still be in order.
+    package var clockSkew: Int64 = 0
 
-    package init(states: [String], terminal: Set<String>, initial: Set<String>, transitions: [String: Set<String>], aliases: [String: String]) {
+    package init(
+        states: [String], terminal: Set<String>, initial: Set<String>, transitions: [String: Set<String>],
+        aliases: [String: String], echoes: [String: Set<String>] = [:]
+    ) {
         names = states
         var numbers: [String: Int] = [:]
         for (n, state) in states.enumerated() { numbers[state] = n }
@@ -21,6 +28,10 @@ package struct StateTable: Sendable, Equatable {
         for (from, state) in states.enumerated() where !terminal.contains(state) {
             allowed[from * count + from] = true
             for to in transitions[state] ?? [] { allowed[from * count + numbers[to]!] = true }
+        }
+        // A terminal state allows only its echoes: accepted, changing nothing (see Snapshot.apply).
+        for (from, state) in states.enumerated() where terminal.contains(state) {
+            for to in echoes[state] ?? [] { allowed[from * count + numbers[to]!] = true }
         }
         self.allowed = allowed
         self.terminal = states.map(terminal.contains)
@@ -44,16 +55,19 @@ package struct StateTable: Sendable, Equatable {
 
     package func isTerminal(_ state: Int?) -> Bool { state.map { terminal[$0] } ?? false }
 
+    /// Whether a task whose first applied event is in `state` starts partial (not initial).
+    package func isPartialStart(_ state: Int) -> Bool { !initial[state] }
+
     /// The verdict of SPEC §4 for an event in state `to` (nil: unknown) at `timestamp`, for a task
     /// whose snapshot is in state `from` (nil: a state these rules do not list) with latest
     /// applied time `lastTimestamp`, or that has no snapshot (`hasSnapshot` false).
     package func judge(to: Int?, timestamp: Int64, hasSnapshot: Bool, from: Int?, lastTimestamp: Int64, isDuplicate: Bool) -> Verdict {
         if isDuplicate { return .duplicate }
         guard let to else { return .unknownState }
-        guard hasSnapshot else { return initial[to] ? .applied : .illegalTransition }
+        guard hasSnapshot else { return initial[to] || acceptsPartial ? .applied : .illegalTransition }
         guard let from else { return .illegalTransition }
-        if terminal[from] { return .afterTerminal }
+        if terminal[from] { return allowed[from * names.count + to] ? .applied : .afterTerminal }
         guard allowed[from * names.count + to] else { return .illegalTransition }
-        return timestamp < lastTimestamp ? .outOfOrder : .applied
+        return timestamp < lastTimestamp.saturatingMinus(clockSkew) ? .outOfOrder : .applied
     }
 }
