@@ -74,6 +74,11 @@ let package = Package(
                 .embedInCode("Resources/profile-default.yaml"),
                 .embedInCode("Resources/profile-github-actions.yaml"),
                 .embedInCode("Resources/profile-celery.yaml"),
+                .embedInCode("Resources/profile-gitlab-ci.yaml"),
+                .embedInCode("Resources/profile-openlineage.yaml"),
+                .embedInCode("Resources/profile-dbt.yaml"),
+                .embedInCode("Resources/profile-temporal.yaml"),
+                .embedInCode("Resources/profile-aws-step-functions.yaml"),
             ]
         ),
         // Generated status streams for tests and benches.

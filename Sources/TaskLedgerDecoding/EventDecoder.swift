@@ -26,6 +26,10 @@ public struct EventDecoder: Sendable {
     package let selection: LineSelection
     /// The source of events whose line has none (a profile's `source:`).
     package let defaultSource: String?
+    /// The text forms of `ts` accepted besides epoch numbers (a profile's `ts_formats:`).
+    package let timestampFormats: Set<TimestampFormat>
+    /// What a `$file` path reads: the name of the file being imported (see ``reading(file:)``).
+    package private(set) var fileName: String?
     private let keys: KeyTable
     /// ``FieldMapping/hasNestedPaths``, computed once rather than per line.
     private let usesPaths: Bool
@@ -36,12 +40,24 @@ public struct EventDecoder: Sendable {
         self.init(mapping: FieldMapping())
     }
 
-    package init(mapping: FieldMapping, selection: LineSelection = .everything, defaultSource: String? = nil) {
+    package init(
+        mapping: FieldMapping, selection: LineSelection = .everything, defaultSource: String? = nil,
+        timestampFormats: Set<TimestampFormat> = [.rfc3339]
+    ) {
         self.mapping = mapping
         self.selection = selection
         self.defaultSource = defaultSource
+        self.timestampFormats = timestampFormats
         self.keys = KeyTable(mapping)
         self.usesPaths = mapping.hasNestedPaths
+    }
+
+    /// This decoder for the lines of `file` (as given on the command line; `-` is stdin, for
+    /// which `$file` is absent): what a profile's `$file` path reads.
+    package func reading(file: String) -> EventDecoder {
+        var copy = self
+        copy.fileName = file == "-" ? nil : FieldPath.fileTask(file)
+        return copy
     }
 
     /// What one line is.
@@ -98,14 +114,16 @@ public struct EventDecoder: Sendable {
 
     private func read(_ line: ScannedLine) -> Reading {
         line.mergeDuplicateKeys()
-        if !selection.isEverything, !selection.admits(FieldPaths(line: line)) { return .skipped }
+        if !selection.isEverything, !selection.admits(FieldPaths(line: line, fileName: fileName)) { return .skipped }
         let locations: LineFields.Locations
         if usesPaths {
             locations = .paths(locateByPaths(line))
         } else {
             locations = .keys(locateByKeys(line))
         }
-        let fields = LineFields(line: line, locations: locations, mapping: mapping, defaultSource: defaultSource)
+        let fields = LineFields(
+            line: line, locations: locations, mapping: mapping, defaultSource: defaultSource,
+            timestampFormats: timestampFormats)
         switch fields.event() {
         case .success(let event): return .event(event)
         case .failure(let reject): return .reject(reject)
@@ -135,11 +153,20 @@ public struct EventDecoder: Sendable {
     /// Nested paths: each field's paths looked up in order. Only a member that is a field's
     /// whole value leaves `attrs`; an object a path reads into stays there whole.
     private func locateByPaths(_ line: ScannedLine) -> [FieldPaths.Lookup] {
-        let paths = FieldPaths(line: line)
+        let paths = FieldPaths(line: line, fileName: fileName)
         return FieldMapping.Field.allCases.map { field in
             let lookup = paths.first(of: mapping.paths(for: field))
             if case .found(_, let member?, _) = lookup { line.members[member].isField = true }
             return lookup
         }
     }
+}
+
+/// A text form of `ts` a profile accepts (`ts_formats:`); epoch numbers are always accepted.
+public enum TimestampFormat: String, Sendable, Hashable, CaseIterable {
+    /// RFC 3339 (SPEC §7): `2026-11-24T10:00:00.5Z`, `…+01:00`.
+    case rfc3339
+    /// A space between date and time and a zone after another space: `2023-01-10 13:50:05 UTC`,
+    /// `2023-01-10 13:50:05 +0100` or `+01:00` (GitLab's webhooks), optional fraction.
+    case spaced
 }

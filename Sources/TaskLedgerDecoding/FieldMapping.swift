@@ -85,9 +85,10 @@ public struct FieldMapping: Sendable, Equatable {
         pathLists[field.index].map(\.description)
     }
 
-    /// Whether some path goes into a nested object; if not, every path is one top-level key.
+    /// Whether some path goes into a nested object or is a template; if not, every path is one
+    /// top-level key.
     package var hasNestedPaths: Bool {
-        pathLists.contains { $0.contains { $0.segments.count > 1 } }
+        pathLists.contains { $0.contains { $0.segments.count > 1 || $0.template != nil } }
     }
 
     /// The keys of `field` when no `--field` spec names it.
@@ -102,30 +103,90 @@ public struct FieldMapping: Sendable, Equatable {
     }
 }
 
-/// A path to a value: a top-level key, or keys into nested objects (`workflow_job.id`).
+/// A path to a value: a top-level key, or keys into nested objects (`workflow_job.id`); or, in
+/// a profile, a *template* that composes a value from other paths and text.
 ///
 /// Written with `.` between keys; a key holding a `.` or `\` escapes it with `\` (`a\.b`).
 /// Paths go through objects only: array indexes (`steps[0]`, `steps.0`) are refused.
+///
+/// A template holds `{path}` parts, replaced by the values there (strings as their text, numbers
+/// and booleans as written): `{info.invocation_id}/{data.node_info.unique_id}` is one dbt node in
+/// one run, `run-{workflow_run.id}` keeps a run apart from a job with the same number. A
+/// template is absent when one of its paths is. `$file` (alone, or `{$file}` in a template) is
+/// the name of the file being imported, without its directory and its `.gz`, `.jsonl`, `.json`,
+/// `.ndjson` or `.log` ending: the task of a history file that holds one execution.
 package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
-    /// The keys, outermost first; never empty.
+    /// One part of a template.
+    package enum Part: Sendable, Hashable {
+        case text(String)
+        case path(FieldPath)
+        case file
+    }
+
+    /// The keys, outermost first; never empty. A template's is its text, as one key.
     package let segments: [String]
     /// The same keys as UTF-8, for comparing with a line's bytes.
     package let segmentBytes: [[UInt8]]
+    /// The parts of a template, nil for a plain path.
+    package let template: [Part]?
 
     /// A path of one top-level key, taken literally.
     package init(key: String) {
         segments = [key]
         segmentBytes = [Array(key.utf8)]
+        template = nil
     }
 
     /// A path of the given keys, taken literally.
     package init(segments: [String]) {
         self.segments = segments
         segmentBytes = segments.map { Array($0.utf8) }
+        template = nil
     }
 
-    /// Parses a dotted path; throws a message for people when it cannot be used.
+    private init(template parts: [Part], text: String) {
+        segments = [text]
+        segmentBytes = [Array(text.utf8)]
+        template = parts
+    }
+
+    /// Parses a dotted path or a template; throws a message for people when it cannot be used.
     package init(parsing text: String) throws(FieldPathError) {
+        if text == "$file" {
+            self.init(template: [.file], text: text)
+            return
+        }
+        if text.contains("{") || text.contains("}") {
+            var parts: [Part] = []
+            var rest = Substring(text)
+            while !rest.isEmpty {
+                guard let open = rest.firstIndex(of: "{") else {
+                    guard !rest.contains("}") else { throw FieldPathError(path: text, problem: "a '}' has no '{' before it") }
+                    parts.append(.text(String(rest)))
+                    break
+                }
+                let literal = rest[..<open]
+                guard !literal.contains("}") else { throw FieldPathError(path: text, problem: "a '}' has no '{' before it") }
+                if !literal.isEmpty { parts.append(.text(String(literal))) }
+                guard let close = rest[open...].firstIndex(of: "}") else {
+                    throw FieldPathError(path: text, problem: "a '{' is not closed by '}'")
+                }
+                let inner = String(rest[rest.index(after: open)..<close])
+                guard !inner.contains("{") else { throw FieldPathError(path: text, problem: "'{' inside '{…}'") }
+                if inner == "$file" {
+                    parts.append(.file)
+                } else {
+                    guard !inner.isEmpty else { throw FieldPathError(path: text, problem: "'{}' names no path") }
+                    parts.append(.path(try FieldPath(parsing: inner)))
+                }
+                rest = rest[rest.index(after: close)...]
+            }
+            guard parts.contains(where: { if case .text = $0 { false } else { true } }) else {
+                throw FieldPathError(path: text, problem: "a template needs a {path} or {$file}")
+            }
+            self.init(template: parts, text: text)
+            return
+        }
         var segments: [String] = []
         var current = ""
         var escaped = false
@@ -159,12 +220,23 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The path as written in a profile: keys joined by `.`, with `.` and `\` in keys escaped.
     package var description: String {
-        segments.map { $0.replacingAll("\\", with: "\\\\").replacingAll(".", with: "\\.") }
+        if template != nil { return segments[0] }
+        return segments.map { $0.replacingAll("\\", with: "\\\\").replacingAll(".", with: "\\.") }
             .joined(separator: ".")
     }
 
-    package static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments }
+    package static func == (a: FieldPath, b: FieldPath) -> Bool { a.segments == b.segments && a.template == b.template }
     package func hash(into hasher: inout Hasher) { hasher.combine(segments) }
+
+    /// The name `$file` stands for: `path`'s last component without its `.gz`, `.jsonl`,
+    /// `.json`, `.ndjson` or `.log` endings (`runs/exec-42.jsonl.gz` → `exec-42`).
+    package static func fileTask(_ path: String) -> String {
+        var name = Substring(path.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(path))
+        for ending in [".gz", ".jsonl", ".ndjson", ".json", ".log"] where name.hasSuffix(ending) && name.count > ending.count {
+            name = name.dropLast(ending.count)
+        }
+        return String(name)
+    }
 }
 
 /// A path in a profile that cannot be used.

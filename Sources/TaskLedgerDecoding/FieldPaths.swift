@@ -11,11 +11,23 @@ package struct FieldPaths {
         case found(JSONValue, member: Int?, path: FieldPath)
         /// A value on the way is not an object (e.g. an array): the path cannot go on.
         case notAnObject(path: FieldPath, prefix: String, found: JSONKind)
+        /// A template's value, composed of its parts.
+        case composed(String, path: FieldPath)
+        /// A template's part is an object or an array, which has no text to compose.
+        case notComposable(path: FieldPath, part: FieldPath, found: JSONKind)
     }
 
     package let line: ScannedLine
+    /// What `$file` stands for (``FieldPath/fileTask(_:)``); nil: `$file` is absent.
+    package var fileName: String? = nil
+
+    package init(line: ScannedLine, fileName: String? = nil) {
+        self.line = line
+        self.fileName = fileName
+    }
 
     package func lookup(_ path: FieldPath) -> Lookup {
+        if let parts = path.template { return compose(parts, path: path) }
         var member: Int?
         for index in line.members.indices where !line.members[index].isSuperseded {
             let matches = line.withKey(of: index) { key in
@@ -40,6 +52,36 @@ package struct FieldPaths {
         }
         guard value.kind != .null else { return .absent }
         return .found(value, member: path.segments.count == 1 ? member : nil, path: path)
+    }
+
+    /// A template's text: each `{path}` replaced by its value's text (strings unescaped, numbers
+    /// and booleans as written), absent when one of them is.
+    private func compose(_ parts: [FieldPath.Part], path: FieldPath) -> Lookup {
+        var text = ""
+        for part in parts {
+            switch part {
+            case .text(let literal): text += literal
+            case .file:
+                guard let fileName else { return .absent }
+                text += fileName
+            case .path(let inner):
+                switch lookup(inner) {
+                case .absent: return .absent
+                case .notAnObject(_, let prefix, let found):
+                    return .notAnObject(path: path, prefix: prefix, found: found)
+                case .composed(let value, _): text += value
+                case .notComposable(_, let part, let found): return .notComposable(path: path, part: part, found: found)
+                case .found(let value, _, _):
+                    switch value.kind {
+                    case .string: text += line.text(of: value)
+                    case .number, .bool: text += String(decoding: line.raw(value.start..<value.end), as: UTF8.self)
+                    case .null: return .absent
+                    case .object, .array: return .notComposable(path: path, part: inner, found: value.kind)
+                    }
+                }
+            }
+        }
+        return .composed(text, path: path)
     }
 
     /// The first path of `paths` that leads somewhere (a value, or a dead end that is the

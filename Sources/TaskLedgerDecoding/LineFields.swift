@@ -37,6 +37,9 @@ package struct LineFields {
         /// `member`: the top-level member holding it; `path`: set when it is nested.
         case value(JSONValue, member: Int?, path: FieldPath?)
         case notAnObject(path: FieldPath, prefix: String, found: JSONKind)
+        /// A template's text.
+        case composed(String, path: FieldPath)
+        case notComposable(path: FieldPath, part: FieldPath, found: JSONKind)
     }
 
     package let line: ScannedLine
@@ -44,6 +47,8 @@ package struct LineFields {
     package let mapping: FieldMapping
     /// The source of events whose line has none (a profile's `source:`).
     package var defaultSource: String?
+    /// The text forms of `ts` accepted (a profile's `ts_formats:`).
+    package var timestampFormats: Set<TimestampFormat> = [.rfc3339]
 
     private func locate(_ field: Field) -> Located {
         switch locations {
@@ -56,6 +61,8 @@ package struct LineFields {
             case .found(let value, let member, let path):
                 return .value(value, member: member, path: member == nil ? path : nil)
             case .notAnObject(let path, let prefix, let found): return .notAnObject(path: path, prefix: prefix, found: found)
+            case .composed(let text, let path): return .composed(text, path: path)
+            case .notComposable(let path, let part, let found): return .notComposable(path: path, part: part, found: found)
             }
         }
     }
@@ -104,14 +111,30 @@ package struct LineFields {
 
     /// What to return for a field that has no value: absent, or a path the line cannot follow.
     private func noValue<Value>(_ field: Field) -> Read<Value> {
-        guard case .notAnObject(let path, let prefix, let found) = locate(field) else { return .absent }
-        return .badField(
-            "field \(field) (path \"\(path)\"): \(prefix) is \(found.withArticle), not an object; "
-                + "paths go through objects only")
+        switch locate(field) {
+        case .notAnObject(let path, let prefix, let found):
+            return .badField(
+                "field \(field) (path \"\(path)\"): \(prefix) is \(found.withArticle), not an object; "
+                    + "paths go through objects only")
+        case .notComposable(let path, let part, let found):
+            return .badField(
+                "field \(field) (template \"\(path)\"): \(part) is \(found.withArticle); "
+                    + "a template takes strings, numbers and booleans")
+        default:
+            return .absent
+        }
+    }
+
+    /// A template's text, when `field` is one: checked like a string field's.
+    private func composedText(_ field: Field) -> Read<String>? {
+        guard case .composed(let text, let path) = locate(field) else { return nil }
+        if text.utf8.contains(0) { return .badField(StatusEvent.nulRefusal(field: "\(field) (template \"\(path)\")")) }
+        return .valid(text)
     }
 
     /// `task`: a string, or an integer literal taken as its decimal text (`7` is task "7").
     private func readTask() -> Read<String> {
+        if let composed = composedText(.task) { return composed }
         guard let (value, located) = value(.task) else { return noValue(.task) }
         switch value.kind {
         case .string:
@@ -124,6 +147,7 @@ package struct LineFields {
     }
 
     private func readString(_ field: Field) -> Read<String> {
+        if let composed = composedText(field) { return composed }
         guard let (value, located) = value(field) else { return noValue(field) }
         guard value.kind == .string else {
             return .badField(wrongType(field, located, value, expected: "a string"))
@@ -142,17 +166,23 @@ package struct LineFields {
 
     /// `ts`: an RFC 3339 string or a number of epoch seconds (milliseconds from 1e11).
     private func readTimestamp() -> Read<Int64> {
+        if case .composed(let text, _) = locate(.ts) {
+            guard let ms = parseText(text) else { return .badTimestamp("ts '\(text)' is not \(formatNames)") }
+            return .valid(ms)
+        }
         guard let (value, located) = value(.ts) else { return noValue(.ts) }
         switch value.kind {
         case .string:
             let contents = line.raw(value.contents)
-            let ms =
-                value.hasEscapes
-                ? Timestamp.parseRFC3339(line.text(of: value))
-                : contents.withMemoryRebound(to: UInt8.self) { Timestamp.parseRFC3339(bytes: $0) }
+            var ms: Int64?
+            if timestampFormats.contains(.rfc3339) {
+                ms = value.hasEscapes
+                    ? Timestamp.parseRFC3339(line.text(of: value))
+                    : contents.withMemoryRebound(to: UInt8.self) { Timestamp.parseRFC3339(bytes: $0) }
+            }
+            if ms == nil, timestampFormats.contains(.spaced) { ms = Timestamp.parseSpaced(line.text(of: value)) }
             guard let ms else {
-                return .badTimestamp(
-                    "ts '\(excerpt(value.contents))' is not an RFC 3339 timestamp or epoch number")
+                return .badTimestamp("ts '\(excerpt(value.contents))' is not \(formatNames)")
             }
             return .valid(ms)
         case .number:
@@ -164,6 +194,21 @@ package struct LineFields {
         default:
             return .badField(
                 wrongType(.ts, located, value, expected: "an RFC 3339 string or an epoch number"))
+        }
+    }
+
+    /// A text ts in one of the accepted forms.
+    private func parseText(_ text: String) -> Int64? {
+        (timestampFormats.contains(.rfc3339) ? Timestamp.parseRFC3339(text) : nil)
+            ?? (timestampFormats.contains(.spaced) ? Timestamp.parseSpaced(text) : nil)
+    }
+
+    /// The accepted forms, for a bad_timestamp message.
+    private var formatNames: String {
+        switch (timestampFormats.contains(.rfc3339), timestampFormats.contains(.spaced)) {
+        case (true, false): "an RFC 3339 timestamp or epoch number"
+        case (false, true): "a 'YYYY-MM-DD hh:mm:ss UTC' timestamp or epoch number"
+        default: "an RFC 3339 or 'YYYY-MM-DD hh:mm:ss UTC' timestamp or epoch number"
         }
     }
 

@@ -4,7 +4,9 @@ import TaskLedgerCore
 /// `skipped` — counted, not stored, not a reject (other systems' logs mix in other records).
 ///
 /// Each condition names a path and glob patterns (`*` any run of characters, `?` one); the line
-/// passes when, for every condition, the value at the path matches one of its patterns. Strings
+/// passes when, for every condition, the value at the path matches one of its patterns. `only:`
+/// may also be a list of such mappings (*alternatives*): the line passes when one of them holds
+/// (`workflow_job.id: "*"` or `workflow_run.id: "*"`). Strings
 /// match by their text, numbers and booleans by their literal (`42`, `true`); an absent path,
 /// null, an object or an array matches nothing.
 package struct LineSelection: Sendable, Equatable {
@@ -19,22 +21,41 @@ package struct LineSelection: Sendable, Equatable {
         }
     }
 
-    package var conditions: [Condition]
+    /// Each alternative's conditions; a line passes when every condition of one alternative
+    /// holds. Empty: every line passes.
+    package var alternatives: [[Condition]]
+
+    /// The conditions of a selection with one alternative (what an `only:` mapping gives).
+    package var conditions: [Condition] { alternatives.count == 1 ? alternatives[0] : alternatives.flatMap { $0 } }
 
     package init(_ conditions: [Condition] = []) {
-        self.conditions = conditions
+        alternatives = conditions.isEmpty ? [] : [conditions]
+    }
+
+    package init(alternatives: [[Condition]]) {
+        // An alternative without conditions admits every line, and so does the selection.
+        self.alternatives = alternatives.contains(where: \.isEmpty) ? [] : alternatives
     }
 
     /// Every line is a task event.
     package static let everything = LineSelection()
 
-    package var isEverything: Bool { conditions.isEmpty }
+    package var isEverything: Bool { alternatives.isEmpty }
 
-    /// Whether the line passes every condition.
+    /// Whether the line passes every condition of one alternative.
     package func admits(_ paths: FieldPaths) -> Bool {
+        alternatives.contains { conditions in admits(paths, conditions) }
+    }
+
+    private func admits(_ paths: FieldPaths, _ conditions: [Condition]) -> Bool {
         conditions.allSatisfy { condition in
-            guard case .found(let value, _, _) = paths.lookup(condition.path) else { return false }
             let text: String
+            let value: JSONValue
+            switch paths.lookup(condition.path) {
+            case .found(let found, _, _): value = found
+            case .composed(let composed, _): return condition.patterns.contains { Self.glob($0, matches: composed) }
+            default: return false
+            }
             switch value.kind {
             case .string: text = paths.line.text(of: value)
             case .number, .bool: text = String(decoding: paths.line.raw(value.start..<value.end), as: UTF8.self)

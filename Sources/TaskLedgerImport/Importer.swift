@@ -42,7 +42,7 @@ package struct Importer: Sendable {
         let writer = try destination.beginImport(resumed: start.resumedLines > 0)
         let fileSize = start.source.fileSize
         let reader = BatchReader(
-            source: start.source, decoder: decoder, rules: destination.rules, seen: writer.seen,
+            source: start.source, decoder: decoder.reading(file: path), rules: destination.rules, seen: writer.seen,
             resumable: start.resumable, chunkSize: min(batchSize, BatchReader.chunkSize))
         defer { reader.cancel() }
         var last: DecodedBatch?

@@ -18,11 +18,14 @@ public struct Profile: Sendable, Equatable {
     package var selection: LineSelection
     /// The source of events whose line has none.
     public var source: String?
+    /// The text forms of `ts` the system writes (`ts_formats:`; default RFC 3339 only).
+    public var timestampFormats: Set<TimestampFormat>
 
     package init(
         name: String, summary: String = "", rules: Rules = .standard, mapping: FieldMapping = .init(),
-        selection: LineSelection = .everything, source: String? = nil
+        selection: LineSelection = .everything, source: String? = nil, timestampFormats: Set<TimestampFormat> = [.rfc3339]
     ) {
+        self.timestampFormats = timestampFormats
         self.name = name
         self.summary = summary
         self.rules = rules
@@ -35,13 +38,15 @@ public struct Profile: Sendable, Equatable {
     public func decoder(fieldSpecs: [String] = []) throws(FieldMappingError) -> EventDecoder {
         EventDecoder(
             mapping: try FieldMapping(specs: fieldSpecs, base: mapping), selection: selection,
-            defaultSource: source)
+            defaultSource: source, timestampFormats: timestampFormats)
     }
 }
 
 extension Profile {
     /// The names of the built-in profiles, in the order `task-ledger profiles` lists them.
-    public static let builtInNames = ["default", "github-actions", "celery"]
+    public static let builtInNames = [
+        "default", "github-actions", "gitlab-ci", "celery", "dbt", "openlineage", "temporal", "aws-step-functions",
+    ]
 
     /// The YAML text of a built-in profile, exactly as shipped in `profiles/`.
     public static func builtInText(named name: String) -> String? {
@@ -50,6 +55,11 @@ extension Profile {
             case "default": PackageResources.profile_default_yaml
             case "github-actions": PackageResources.profile_github_actions_yaml
             case "celery": PackageResources.profile_celery_yaml
+            case "gitlab-ci": PackageResources.profile_gitlab_ci_yaml
+            case "openlineage": PackageResources.profile_openlineage_yaml
+            case "dbt": PackageResources.profile_dbt_yaml
+            case "temporal": PackageResources.profile_temporal_yaml
+            case "aws-step-functions": PackageResources.profile_aws_step_functions_yaml
             default: nil
             }
         return bytes.map { String(decoding: $0, as: UTF8.self) }

@@ -15,11 +15,16 @@ import TaskLedgerDecoding
 ///   state: [workflow_job.conclusion, action]
 /// only:                             # every condition must hold, else the line is skipped
 ///   workflow_job.id: "*"            # glob, or a list of globs
+/// ts_formats: [rfc3339, spaced]     # text forms of ts besides epoch numbers (default rfc3339)
 /// ```
+///
+/// `only:` may also be a list of such mappings: a line is an event when one of them holds. A
+/// path under `fields:` may be a template (`"{info.invocation_id}/{data.node_info.unique_id}"`)
+/// or `$file` (see ``FieldPath``).
 ///
 /// Fields not named keep SPEC §2's keys. Mistakes are refused with the line of the YAML.
 extension Profile {
-    package static let profileKeys: Set<String> = ["name", "description", "source", "fields", "only"]
+    package static let profileKeys: Set<String> = ["name", "description", "source", "fields", "only", "ts_formats"]
 
     /// Loads a profile; `file` names it in errors (`file:line: message`).
     public init(yaml: String, file: String) throws(ProfileError) {
@@ -37,7 +42,8 @@ extension Profile {
         }
         var name = "", summary = "", source: String?
         var paths: [FieldMapping.Field: [FieldPath]] = [:]
-        var conditions: [LineSelection.Condition] = []
+        var alternatives: [[LineSelection.Condition]] = []
+        var formats: Set<TimestampFormat> = [.rfc3339]
         var hasRules = false
         for (keyNode, value) in map {
             guard let key = Self.string(keyNode) else { throw fail(keyNode, "keys must be strings") }
@@ -59,14 +65,31 @@ extension Profile {
                         .map { (text, node) throws(ProfileError) in try Self.path(text, node, file: file) }
                 }
             case "only":
-                guard case .mapping(let only) = value else {
-                    throw fail(value, "'only' must map paths to a glob or a list of globs")
+                let mappings: [Node]
+                if case .sequence(let list) = value { mappings = Array(list) } else { mappings = [value] }
+                for (n, mappingNode) in mappings.enumerated() {
+                    guard case .mapping(let only) = mappingNode else {
+                        throw fail(mappingNode, "'only' must map paths to a glob or a list of globs (or be a list of such mappings)")
+                    }
+                    let context = mappings.count > 1 || value.sequence != nil ? "only[\(n)]" : "only"
+                    var conditions: [LineSelection.Condition] = []
+                    for (pathNode, patterns) in only {
+                        guard let text = Self.string(pathNode) else { throw fail(pathNode, "a path must be a string") }
+                        let globs = try Self.strings(patterns, what: "a glob", in: "\(context).\(text)", file: file).map(\.0)
+                        conditions.append(.init(path: try Self.path(text, pathNode, file: file), patterns: globs))
+                    }
+                    alternatives.append(conditions)
                 }
-                for (pathNode, patterns) in only {
-                    guard let text = Self.string(pathNode) else { throw fail(pathNode, "a path must be a string") }
-                    let globs = try Self.strings(patterns, what: "a glob", in: "only.\(text)", file: file).map(\.0)
-                    conditions.append(.init(path: try Self.path(text, pathNode, file: file), patterns: globs))
+            case "ts_formats":
+                formats = []
+                for (text, node) in try Self.strings(value, what: "a format", in: "ts_formats", file: file) {
+                    guard let format = TimestampFormat(rawValue: text) else {
+                        throw fail(node, "ts_formats: unknown format '\(text)' (the formats are "
+                            + TimestampFormat.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    }
+                    formats.insert(format)
                 }
+                guard !formats.isEmpty else { throw fail(value, "ts_formats lists no format") }
             case _ where Rules.topLevelKeys.contains(key):
                 hasRules = true
             default:
@@ -87,7 +110,7 @@ extension Profile {
         }
         self.init(
             name: name, summary: summary, rules: rules, mapping: FieldMapping(paths: paths),
-            selection: LineSelection(conditions), source: source)
+            selection: LineSelection(alternatives: alternatives), source: source, timestampFormats: formats)
     }
 
     /// The profile as YAML that ``init(yaml:file:)`` loads back to an equal profile.
@@ -100,12 +123,23 @@ extension Profile {
         for field in FieldMapping.Field.allCases {
             out += "  \(field): [" + mapping.keys(for: field).map(Self.quoted).joined(separator: ", ") + "]\n"
         }
-        if !selection.isEverything {
+        if selection.alternatives.count == 1 {
             out += "only:\n"
-            for condition in selection.conditions {
+            for condition in selection.alternatives[0] {
                 let globs = condition.patterns.map(Self.quoted).joined(separator: ", ")
                 out += "  \(Self.quoted(condition.path.description)): [\(globs)]\n"
             }
+        } else if !selection.isEverything {
+            out += "only:\n"
+            for alternative in selection.alternatives {
+                for (n, condition) in alternative.enumerated() {
+                    let globs = condition.patterns.map(Self.quoted).joined(separator: ", ")
+                    out += (n == 0 ? "  - " : "    ") + "\(Self.quoted(condition.path.description)): [\(globs)]\n"
+                }
+            }
+        }
+        if timestampFormats != [.rfc3339] {
+            out += "ts_formats: [" + TimestampFormat.allCases.filter(timestampFormats.contains).map(\.rawValue).joined(separator: ", ") + "]\n"
         }
         // The rules in their own format, without its header comment.
         out += rules.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
@@ -186,10 +220,12 @@ extension Profile {
         case .unknownState(let state, let context):
             let name =
                 context.hasPrefix("transitions") ? "transitions"
-                : context.hasPrefix("alias") ? "aliases" : context
+                : context.hasPrefix("alias") ? "aliases" : context.hasPrefix("echoes") ? "echoes" : context
             return find([name]) { $0 == state }
         case .terminalHasTransitions(let state):
             return find(["transitions"]) { $0 == state }
+        case .echoOfOpenState(let state):
+            return find(["echoes"]) { $0 == state }
         case .notNormalised(let state, _), .duplicateState(let state):
             return find(["terminal", "states"]) { $0 == state } ?? find(["states"]) { $0 == state }
         case .emptyState:

@@ -13,9 +13,10 @@ struct ProfilesCommand: ParsableCommand {
             """)
 
     func run() throws {
+        let width = Profile.builtInNames.map(\.count).max() ?? 0
         for name in Profile.builtInNames {
             guard let profile = Profile.builtIn(named: name) else { continue }
-            print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(profile.summary)")
+            print("\(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(profile.summary)")
         }
     }
 }

@@ -33,14 +33,15 @@ struct ProfileCLITests {
         "29679008": "SUCCEEDED",  // docs: completed/neutral
         "29679009": "RUNNING",  // bench: still in_progress
         "29679010": "CANCELLED",  // build of run 504: cancelled while queued
+        "run-10296850501": "FAILED",  // the workflow run: requested, completed/failure
     ]
 
     @Test func githubActionsDeliveriesGiveTheJobsOutcomes() throws {
         let dir = try TempDirectory()
         let db = dir.path("gha.sqlite")
         let result = try importFixture("github-actions-workflow-jobs.jsonl", ["--profile", "github-actions"], into: db)
-        // 31 lines: a ping and two workflow_run deliveries skipped, one redelivery a duplicate.
-        #expect(result.stdout.hasPrefix("lines 31 · applied 27 · violations: duplicate 1 · rejects 1 · skipped 3 · "))
+        // 31 lines: a ping skipped, one redelivery a duplicate, the workflow_run deliveries a run's.
+        #expect(result.stdout.hasPrefix("lines 31 · applied 29 · violations: duplicate 1 · rejects 1 · skipped 1 · "))
         #expect(try finalStates(db) == Self.githubOutcomes)
         let build = try DatabaseQueue(path: db).read { db in
             try Row.fetchOne(db, sql: "SELECT actor, source, stage, terminal_ts FROM task_state_snapshot WHERE task = '29679001'")
@@ -105,8 +106,9 @@ struct ProfileCLITests {
     @Test func profilesListsTheBuiltInsAndShowPrintsTheShippedFile() throws {
         let list = try CLI.run(["profiles"])
         #expect(list.status == 0)
-        #expect(list.stdout.split(separator: "\n").map { $0.split(separator: " ").first! } == ["default", "github-actions", "celery"])
-        for name in ["default", "github-actions", "celery"] {
+        let names = ["default", "github-actions", "gitlab-ci", "celery", "dbt", "openlineage", "temporal", "aws-step-functions"]
+        #expect(list.stdout.split(separator: "\n").map { $0.split(separator: " ").first! } == names.map { Substring($0) })
+        for name in names {
             let shown = try CLI.run(["profile", "show", name])
             #expect(shown.status == 0)
             let file = try String(contentsOf: CLI.root.appendingPathComponent("profiles/\(name).yaml"), encoding: .utf8)
@@ -134,7 +136,7 @@ struct ProfileCLITests {
         #expect(result.stderr == "task-ledger: error: \(file):6: unknown state 'GONE' in transitions of QUEUED: list it under states or terminal\n")
         let unknown = try CLI.run(["import", "--db", dir.path("l.sqlite"), "--profile", "no-such-profile", "-"], stdin: Data())
         #expect(unknown.status == 3)
-        #expect(unknown.stderr.contains("not a built-in profile (default, github-actions, celery)"))
+        #expect(unknown.stderr.contains("not a built-in profile (default, github-actions, gitlab-ci, celery, dbt, openlineage, temporal, aws-step-functions)"))
     }
 
     @Test(arguments: [["sniff", "--help"], ["profiles", "--help"], ["profile", "show", "--help"], ["import", "--help"], ["help", "sniff"]])

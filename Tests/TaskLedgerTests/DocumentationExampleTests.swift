@@ -99,7 +99,9 @@ struct DocumentationExampleTests {
         let log = try directory.write("workflow-jobs.jsonl", Self.workflowJobs)
 
         let profile = Profile.builtIn(named: "github-actions")!
-        let ledger = try Ledger(directory.path("ci.sqlite"), rules: profile.rules)
+        var rules = profile.rules
+        rules.partial = .reject
+        let ledger = try Ledger(directory.path("ci.sqlite"), rules: rules)
         let summary = try ledger.importFile(log, decoder: try profile.decoder())
         #expect(summary.line.hasPrefix(
             "lines 5 · applied 3 · violations: illegal_transition 1 · rejects 0 · skipped 1 · "))
@@ -125,6 +127,13 @@ struct DocumentationExampleTests {
         #expect(report.hasViolations(of: [.illegalTransition, .afterTerminal]))
         #expect(!report.hasViolations(of: [.afterTerminal]))
         #expect(report.hasViolations)
+
+        // The profile as shipped accepts the job first seen completed, as a partial task.
+        let accepting = try Ledger(directory.path("ci-partial.sqlite"), rules: profile.rules)
+        #expect(try accepting.importFile(log, decoder: try profile.decoder()).line.hasPrefix(
+            "lines 5 · applied 4 · violations: none · rejects 0 · skipped 1 · "))
+        #expect(try accepting.snapshot(task: "2")?.partial == true)
+        #expect(try accepting.snapshot(task: "1")?.partial == false)
     }
 
     @Test func anImportStoppedByShouldStopResumesAfterItsLastBatch() throws {

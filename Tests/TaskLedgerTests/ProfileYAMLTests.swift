@@ -52,7 +52,7 @@ import Testing
 
     @Test(arguments: [
         ("transitions:\n  RUNNING: [DONE, FINISHED]\n", 13, "unknown state 'FINISHED' in transitions of RUNNING: list it under states or terminal"),
-        ("transitions:\n  DONE: [RUNNING]\n", 13, "terminal state 'DONE' has outgoing transitions: terminal states allow none"),
+        ("transitions:\n  DONE: [RUNNING]\n", 13, "terminal state 'DONE' has outgoing transitions: terminal states allow none (list repeats a system sends after the end under echoes)"),
         ("initial: [STARTING]\n", 12, "unknown state 'STARTING' in initial: list it under states or terminal"),
         ("aliases:\n  FINISHED: COMPLETE\n", 13, "unknown state 'COMPLETE' in alias FINISHED: list it under states or terminal"),
         ("fields:\n  task: [job.id, 5]\n", 13, "fields.task: a path must be a string, found a number (5)"),
@@ -60,7 +60,7 @@ import Testing
         ("fields:\n  task: [\"steps[0].id\"]\n", 13, "path 'steps[0].id' cannot be used: 'steps[0]' is an array index; paths go through objects only, not arrays"),
         ("fields:\n  owner: [x]\n", 13, "unknown field 'owner' under fields: the fields are task, state, ts, id, actor, source, stage, detail"),
         ("only:\n  kind: [true]\n", 13, "only.kind: a glob must be a string, found a boolean (true)"),
-        ("colour: blue\n", 12, "unknown key 'colour' (expected one of aliases, description, fields, initial, name, only, source, stale, states, terminal, transitions)"),
+        ("colour: blue\n", 12, "unknown key 'colour' (expected one of aliases, clock_skew, description, echoes, fields, initial, name, only, partial, source, stale, states, terminal, transitions, ts_formats)"),
     ])
     func mistakesAreRefusedWithTheLineOfTheYAML(extra: String, line: Int, message: String) throws {
         // `base` has 11 lines, so the extra text starts on line 12.

@@ -71,6 +71,28 @@ public enum Timestamp {
         return (minimum...maximum).contains(ms) ? ms : nil
     }
 
+    /// Parses `2023-01-10 13:50:05 UTC` (GitLab's webhooks): a space between date and time,
+    /// an optional fraction, then a space and `UTC`, `+hhmm` or `+hh:mm`. Nil for anything else.
+    public static func parseSpaced(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 23, bytes[10] == UInt8(ascii: " "),
+            let space = bytes[19...].firstIndex(of: UInt8(ascii: " "))
+        else { return nil }
+        let zone = bytes[(space + 1)...]
+        var rfc = Array(bytes[..<space])
+        rfc[10] = UInt8(ascii: "T")
+        if zone.elementsEqual("UTC".utf8) {
+            rfc.append(UInt8(ascii: "Z"))
+        } else if zone.count == 5, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-") {
+            rfc += zone.prefix(3) + [UInt8(ascii: ":")] + zone.suffix(2)
+        } else if zone.count == 6 {
+            rfc += zone
+        } else {
+            return nil
+        }
+        return rfc.withUnsafeBufferPointer { parseRFC3339(bytes: $0) }
+    }
+
     /// Converts a JSON number to epoch ms: seconds, or milliseconds when ≥ 1e11; floored to ms.
     /// Returns nil for non-finite values and years outside 0001–9999.
     public static func fromEpochNumber(_ value: Double) -> Int64? {
