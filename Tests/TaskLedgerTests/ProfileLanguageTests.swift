@@ -101,7 +101,7 @@ struct ProfileLanguageTests {
         let ledger = try Ledger(directory.path("l.sqlite"))
         let profile = try Profile(yaml: "fields:\n  task: [$file]\n  state: [type]\n  ts: [t]\n", file: "p.yaml")
         for name in ["exec-a.jsonl", "exec-b.jsonl.gz"] {
-            let text = #"{"type":"QUEUED","t":1}"# + "\n" + #"{"type":"SUCCEEDED","t":2}"# + "\n"
+            let text = #"{"type":"QUEUED","t":1}"# + "\n" + #"{"type":"RUNNING","t":2}"# + "\n"
             let path = directory.path(name)
             if name.hasSuffix(".gz") {
                 try Data(zlibGzip(Array(text.utf8))).write(to: URL(fileURLWithPath: path))
@@ -110,8 +110,9 @@ struct ProfileLanguageTests {
             }
             _ = try ledger.importFile(path, decoder: try profile.decoder())
         }
-        #expect(try ledger.snapshot(task: "exec-a")?.state == "SUCCEEDED")
-        #expect(try ledger.snapshot(task: "exec-b")?.state == "SUCCEEDED")
+        #expect(try ledger.snapshot(task: "exec-a")?.state == "RUNNING")
+        #expect(try ledger.snapshot(task: "exec-b")?.state == "RUNNING")
+        #expect(try ledger.eventCount(task: "exec-b") == 2)
     }
 
     @Test(arguments: [
