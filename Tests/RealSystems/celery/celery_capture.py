@@ -244,6 +244,7 @@ def main(outdir):
             results.update(final_states(scenario, capture))  # what there is, for the post-mortem
         return 1
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping is what was asked
         if capture is not None and capture.receiver is not None:
             capture.receiver.should_stop = True
         stop(worker, "the worker")
@@ -255,7 +256,16 @@ def main(outdir):
         stop(redis_process, "redis-server", bound=5.0)
 
 
+def on_term(signum, frame):
+    # A caller's timeout: stop here, but through main's finally, so the worker and redis stop too.
+    raise CaptureError(f"stopped by signal {signum}")
+
+
 if __name__ == "__main__":
+    # A parent may hand down blocked signals (a test runner's threads block SIGTERM): unblock them,
+    # or neither this script nor the worker and redis that inherit the mask would stop on SIGTERM.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, on_term)
     if len(sys.argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
         sys.exit(2)
