@@ -1,0 +1,1 @@
+select night, tasks from {{ ref('nights') }}

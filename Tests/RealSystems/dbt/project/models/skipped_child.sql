@@ -1,0 +1,2 @@
+-- Depends on failing_model, so dbt skips it.
+select * from {{ ref('failing_model') }}
