@@ -31,6 +31,8 @@ public struct EventDecoder: Sendable {
     /// What a `$file` path reads: the name of the file being imported (see ``reading(file:)``).
     package private(set) var fileName: String?
     private let keys: KeyTable
+    /// ``timestampFormats`` and whether a path is a template, as flags for every line.
+    private let acceptsRFC3339: Bool, acceptsSpaced: Bool, hasTemplates: Bool
     /// ``FieldMapping/hasNestedPaths``, computed once rather than per line.
     private let usesPaths: Bool
 
@@ -48,6 +50,9 @@ public struct EventDecoder: Sendable {
         self.selection = selection
         self.defaultSource = defaultSource
         self.timestampFormats = timestampFormats
+        acceptsRFC3339 = timestampFormats.contains(.rfc3339)
+        acceptsSpaced = timestampFormats.contains(.spaced)
+        hasTemplates = FieldMapping.Field.allCases.contains { mapping.paths(for: $0).contains { $0.template != nil } }
         self.keys = KeyTable(mapping)
         self.usesPaths = mapping.hasNestedPaths
     }
@@ -123,7 +128,7 @@ public struct EventDecoder: Sendable {
         }
         let fields = LineFields(
             line: line, locations: locations, mapping: mapping, defaultSource: defaultSource,
-            timestampFormats: timestampFormats)
+            acceptsRFC3339: acceptsRFC3339, acceptsSpaced: acceptsSpaced, mayCompose: hasTemplates)
         switch fields.event() {
         case .success(let event): return .event(event)
         case .failure(let reject): return .reject(reject)

@@ -134,11 +134,14 @@ extension Rules {
         for state in states {
             if let ms = staleAfter[state] { out += "  \(Rules.quoted(state)): \(DurationText.format(ms))\n" }
         }
+        out += "# a task first seen mid-lifecycle: reject (illegal_transition) or accept (applied, marked partial)\n"
         out += "partial: \(partial.rawValue)\n"
+        out += "# what a system may report again after a task ended: applied, changing nothing\n"
         out += echoes.isEmpty ? "echoes: {}\n" : "echoes:\n"
         for state in terminalStates {
             if let repeats = echoes[state] { out += "  \(Rules.quoted(state)): \(list(states.filter(repeats.contains)))\n" }
         }
+        out += "# an event this much before the task's latest is still in order, not out_of_order\n"
         out += "clock_skew: \(DurationText.format(clockSkew))\n"
         return out
     }

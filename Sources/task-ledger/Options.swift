@@ -31,9 +31,8 @@ struct LedgerOptions: ParsableArguments {
 
     /// `--rules`, else the profile's rules, else SPEC §3's; `--partial` over their `partial:`.
     func loadRules() throws -> Rules {
-        var loaded = try Self.rules(file: rules, profile: profile)
-        if let partial { loaded.partial = partial }
-        return loaded
+        let loaded = try Self.rules(file: rules, profile: profile)
+        return partial.map(loaded.with(partial:)) ?? loaded
     }
 
     /// The rules of a rules file, else those of a profile (built-in name or file), else SPEC §3's:

@@ -23,6 +23,8 @@ struct StatusCommand: ParsableCommand {
         var terminal: Bool
         var stage, actor, source: String?
         var first_ts, last_ts, terminal_ts: String?
+        /// First seen mid-lifecycle (rules `partial: accept`); nil without a snapshot.
+        var partial: Bool?
         var events: Int
     }
 
@@ -36,7 +38,7 @@ struct StatusCommand: ParsableCommand {
             stage: snapshot?.stage, actor: snapshot?.actor, source: snapshot?.source,
             first_ts: snapshot.map { Timestamp.format($0.firstTimestamp) },
             last_ts: snapshot.map { Timestamp.format($0.lastTimestamp) },
-            terminal_ts: snapshot?.terminalTimestamp.map(Timestamp.format), events: events)
+            terminal_ts: snapshot?.terminalTimestamp.map(Timestamp.format), partial: snapshot?.partial, events: events)
         if json { return try printJSON(output) }
         print("task         \(task)")
         guard let s = snapshot else {
@@ -52,8 +54,9 @@ struct StatusCommand: ParsableCommand {
         print("last_ts      \(Timestamp.format(s.lastTimestamp))")
         if let t = s.terminalTimestamp {
             print("terminal_ts  \(Timestamp.format(t))")
-            print("duration     \(ReportNumber.seconds(t - s.firstTimestamp)) s")
+            if !s.partial { print("duration     \(ReportNumber.seconds(t - s.firstTimestamp)) s") }
         }
+        if s.partial { print("partial      first seen mid-lifecycle: its start is not in the ledger") }
         print("events       \(events)")
     }
 }

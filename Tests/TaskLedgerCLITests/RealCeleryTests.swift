@@ -70,6 +70,32 @@ struct RealCeleryTests {
         #expect(reports.violations.count == 0, "violations.csv on a normal Celery run:\n\(described.joined(separator: "\n"))")
     }
 
+    /// The capture cut anywhere into two files, imported one after the other, gives the verdicts
+    /// of the whole (the partial-observation choice is made on the first event a ledger sees).
+    @Test(arguments: [[] as [String], ["--partial", "accept"]])
+    func theCaptureInTwoHalvesGivesTheVerdictsOfTheWhole(extra: [String]) throws {
+        let capture = try CeleryCapture.shared.get()
+        let dir = try TempDirectory()
+        func verdicts(_ parts: [ArraySlice<String>], _ name: String) throws -> String {
+            let db = dir.path("\(name).sqlite")
+            for (n, part) in parts.enumerated() {
+                let file = try dir.write("\(name)-\(n).jsonl", part.map { $0 + "\n" }.joined())
+                let result = try CLI.run(["import", "--db", db, "--profile", "celery", "--quiet"] + extra + [file])
+                #expect(result.status == 0, "\(result.stderr)")
+            }
+            let history = try CLI.run(["report", "--db", db, "--profile", "celery", "--now", "latest", "--out", dir.path("\(name)-R")] + extra)
+            #expect(history.status == 0, "\(history.stderr)")
+            // outcomes.csv and stale.csv are the verdicts' consequences; violations.csv names the files.
+            return try ["outcomes.csv", "stale.csv"].map { try String(contentsOfFile: dir.path("\(name)-R/\($0)"), encoding: .utf8) }
+                .joined() + (try String(contentsOfFile: dir.path("\(name)-R/summary.json"), encoding: .utf8))
+                .split(separator: "\n").filter { !$0.contains("\"ledger\"") }.joined(separator: "\n")
+        }
+        let whole = try verdicts([capture.lines[...]], "whole")
+        for cut in [1, capture.lines.count / 3, capture.lines.count / 2, capture.lines.count - 1] {
+            #expect(try verdicts([capture.lines[..<cut], capture.lines[cut...]], "cut\(cut)") == whole, "cut at line \(cut)")
+        }
+    }
+
     // Real anomalies: real captured lines, altered, duplicated or misplaced.
 
     @Test func aSuccessAfterAFailureIsAfterTerminal() throws {

@@ -129,6 +129,27 @@ import Testing
         ])
     }
 
+    @Test func partialOnTheCommandLineOverridesTheProfileAndStatusSaysSo() throws {
+        let directory = try TempDirectory()
+        let strict = try Self.importLogs(["github-workflow_job.jsonl"], profile: "github-actions", extra: ["--partial", "reject"])
+        // Jobs first seen in_progress (14541957942) or completed (10472913772): not initial states.
+        #expect(strict.violations.filter { $0[1] == "illegal_transition" }.map(\.[0]).sorted() == ["10472913772", "14541957942"])
+        #expect(strict.partial.isEmpty)
+        let db = directory.path("l.sqlite")
+        let imported = try CLI.run(["import", "--db", db, "--profile", "github-actions", Self.log("github-workflow_job.jsonl")])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let status = try CLI.run(["status", "--db", db, "10472913772"])
+        #expect(status.stdout.contains("partial      first seen mid-lifecycle: its start is not in the ledger\n"))
+        #expect(!status.stdout.contains("duration"))
+        let json = try CLI.run(["status", "--db", db, "--json", "10472913772"])
+        #expect(json.stdout.contains(#""partial" : true"#) || json.stdout.contains(#""partial":true"#), "\(json.stdout)")
+        let whole = try CLI.run(["status", "--db", db, "289782451"])
+        #expect(!whole.stdout.contains("partial"))
+        let bad = try CLI.run(["import", "--db", db, "--partial", "maybe", Self.log("github-workflow_job.jsonl")])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("maybe"), "\(bad.stderr)")
+    }
+
     /// dbt's own verdict per node is in each log: the `NodeFinished` line's `run_result.status`.
     @Test func dbtPublishedLogsAgreeWithTheRunResultsTheyCarry() throws {
         let files = ["dbt-build-postgres.jsonl", "dbt-run-failed-postgres.jsonl", "dbt-run-success-postgres.jsonl", "dbt-test-postgres.jsonl"]

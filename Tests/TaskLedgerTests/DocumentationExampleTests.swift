@@ -99,8 +99,7 @@ struct DocumentationExampleTests {
         let log = try directory.write("workflow-jobs.jsonl", Self.workflowJobs)
 
         let profile = Profile.builtIn(named: "github-actions")!
-        var rules = profile.rules
-        rules.partial = .reject
+        let rules = profile.rules.with(partial: .reject)
         let ledger = try Ledger(directory.path("ci.sqlite"), rules: rules)
         let summary = try ledger.importFile(log, decoder: try profile.decoder())
         #expect(summary.line.hasPrefix(

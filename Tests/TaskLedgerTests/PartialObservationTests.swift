@@ -96,7 +96,9 @@ struct PartialObservationTests {
         // The defaults are SPEC's and are printed too, so that `rules` shows every choice.
         #expect(Rules.standard.partial == .reject)
         #expect(Rules.standard.echoes.isEmpty && Rules.standard.clockSkew == 0)
-        #expect(Rules.standard.yaml.hasSuffix("partial: reject\nechoes: {}\nclock_skew: 0s\n"))
+        #expect(Rules.standard.yaml.contains("\npartial: reject\n"))
+        #expect(Rules.standard.yaml.contains("\nechoes: {}\n"))
+        #expect(Rules.standard.yaml.hasSuffix("\nclock_skew: 0s\n"))
     }
 
     @Test(arguments: [

@@ -18,24 +18,21 @@ public struct Rules: Sendable, Equatable {
     /// What a task's first event may be when it is not an initial state (its earlier events are
     /// outside the log): refused as `illegal_transition` (SPEC §4, the default) or accepted as
     /// the start of a *partial* task.
-    public var partial: PartialObservation {
-        didSet { stateTable.acceptsPartial = partial == .accept }
-    }
+    public let partial: PartialObservation
     /// Terminal state → the states a system may report again after a task ended in it (Celery
     /// sends `task-failed` twice for a task over its hard time limit): such an event is
     /// `applied` and changes nothing; anything else after the end is `after_terminal`.
     public private(set) var echoes: [String: Set<String>]
     /// How far (ms) an event may lie before the task's latest applied time and still be
     /// `applied` rather than `out_of_order`: the clock skew between a system's processes.
-    public var clockSkew: Int64 {
-        didSet { stateTable.clockSkew = max(0, clockSkew) }
-    }
+    public let clockSkew: Int64
 
     private let terminalSet: Set<String>
     private let canonicalSet: Set<String>
     /// The hot path judges by state number (position in ``states``) instead of hashing strings:
     /// see ``StateTable``.
-    package private(set) var stateTable: StateTable
+    /// A `let`, not a `var`: reading it from the hot path then copies nothing (measured).
+    package let stateTable: StateTable
 
     /// Builds rules after checking that they are coherent; throws ``RulesError`` otherwise.
     public init(
@@ -100,9 +97,21 @@ public struct Rules: Sendable, Equatable {
         self.canonicalSet = seen
         self.stateTable = StateTable(
             states: all, terminal: Set(terminalStates), initial: Set(initial), transitions: table,
-            aliases: normalisedAliases, echoes: echoTable)
-        stateTable.acceptsPartial = partial == .accept
-        stateTable.clockSkew = clockSkew
+            aliases: normalisedAliases, echoes: echoTable, acceptsPartial: partial == .accept, clockSkew: clockSkew)
+    }
+
+    /// These rules with another ``partial`` choice (what `--partial` does).
+    public func with(partial: PartialObservation) -> Rules {
+        guard partial != self.partial else { return self }
+        do {
+            return try Rules(
+                openStates: openStates, terminalStates: terminalStates, aliases: aliases,
+                initial: states.filter(initial.contains), transitions: transitions.mapValues { Array($0) },
+                defaultStaleAfter: defaultStaleAfter, staleAfter: staleAfter, partial: partial,
+                echoes: echoes.mapValues { Array($0) }, clockSkew: clockSkew)
+        } catch {
+            preconditionFailure("rules that loaded no longer load with partial: \(partial): \(error)")
+        }
     }
 
     /// All canonical states: open ones first, then terminal ones.

@@ -1,7 +1,13 @@
 /// The rules as numbers, for the import's hot path: canonical states are numbered by their
 /// position in ``Rules/states`` and judged through flat tables, so that judging an event hashes
-/// no string (the string sets of ``Rules`` cost four to five hashes per event).
-package struct StateTable: Sendable, Equatable {
+/// no string (the string sets of ``Rules`` cost four to five hashes per event). A class: the
+/// hot path reads it through ``Rules`` once per event, and a reference is all that is copied.
+package final class StateTable: Sendable, Equatable {
+    package static func == (a: StateTable, b: StateTable) -> Bool {
+        a.names == b.names && a.numbers == b.numbers && a.allowed == b.allowed && a.terminal == b.terminal
+            && a.initial == b.initial && a.acceptsPartial == b.acceptsPartial && a.clockSkew == b.clockSkew
+    }
+
     /// Canonical state names by number.
     package let names: [String]
     /// Canonical names and normalised aliases → state number.
@@ -10,14 +16,16 @@ package struct StateTable: Sendable, Equatable {
     private let terminal: [Bool]
     private let initial: [Bool]
     /// A first event that is not initial: refused, or the start of a partial task.
-    package var acceptsPartial = false
+    package let acceptsPartial: Bool
     /// Milliseconds an event may lie before the task's latest and still be in order.
-    package var clockSkew: Int64 = 0
+    package let clockSkew: Int64
 
     package init(
         states: [String], terminal: Set<String>, initial: Set<String>, transitions: [String: Set<String>],
-        aliases: [String: String], echoes: [String: Set<String>] = [:]
+        aliases: [String: String], echoes: [String: Set<String>] = [:], acceptsPartial: Bool = false, clockSkew: Int64 = 0
     ) {
+        self.acceptsPartial = acceptsPartial
+        self.clockSkew = clockSkew
         names = states
         var numbers: [String: Int] = [:]
         for (n, state) in states.enumerated() { numbers[state] = n }
