@@ -86,15 +86,16 @@ extension LogSniffer {
         return best.map { [$0.path] } ?? []
     }
 
-    /// A key whose every value is an integer counting 1, 2, 3… (or from 0) within each file, on
-    /// every line: the event number of a history file (Temporal's `eventId`, Step Functions'
+    /// A key whose every value is an integer counting 1, 2, 3… (or from 0) within each file of
+    /// three lines or more, on every line: the event number of a history file (Temporal's `eventId`, Step Functions'
     /// `id`). Such a file holds one execution, so its events carry no task id.
     package func historyCounter(_ stats: [SniffReport.KeyStats]) -> FieldPath? {
         let objects = flattened.count
-        guard objects >= 2 else { return nil }
+        guard objects >= 3 else { return nil }
         var linesPerFile: [Int: Int] = [:]
         for file in fileOfLine { linesPerFile[file, default: 0] += 1 }
-        guard linesPerFile.values.allSatisfy({ $0 >= 2 }) else { return nil }
+        // Three events at least in each: two webhooks of jobs 1 and 2 are not a history.
+        guard linesPerFile.values.allSatisfy({ $0 >= 3 }) else { return nil }
         let counters = stats.filter { key in
             guard key.present == objects, (key.types["string"] ?? 0) + (key.types["integer"] ?? 0) == key.present else {
                 return false
