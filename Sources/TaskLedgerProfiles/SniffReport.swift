@@ -55,10 +55,12 @@ extension LogSniffer {
         var tasks = taskCandidates(stats, objects: objects)
         let counter = historyCounter(stats)
         let history = counter.map { counter in
-            // A real task key (named so, repeating) beats a per-file counter.
+            // A real task key (named so, repeating, with a state that changes along it) beats a
+            // per-file counter; Temporal's `taskId` repeats too, but no state changes along it.
             !tasks.contains { path in
                 guard path != counter, let key = byPath[path] else { return false }
                 return Self.nameScore(path, names: Self.taskNames) == 3 && key.present * 10 >= key.distinct * 12
+                    && !stateProposal(stats, task: path, objects: objects).isEmpty
             }
         } ?? false
         if history, let counter {

@@ -67,6 +67,12 @@ struct SniffRealLogTests {
         Case(files: files("temporal-"), task: "$file", state: "eventType", ts: "eventTime",
              profileHas: ["clock_skew: 900ms", "  id: [\"{$file}/{eventId}\"]"]),
         Case(files: files("stepfunctions-"), task: "$file", state: "type", ts: "timestamp"),
+        // One history alone: its `taskId` repeats and is named like a task, but no state changes
+        // along it, so the per-file counter still wins.
+        Case(files: ["temporal-sdk-go-unhandled_cmd_timer_cancel.jsonl"], task: "$file", state: "eventType", ts: "eventTime",
+             profileHas: ["clock_skew: 900ms"]),
+        Case(files: ["stepfunctions-LambdaSQSIntegration-executionWithRetryPathMockedServices.jsonl"], task: "$file", state: "type",
+             ts: "timestamp"),
     ]
 
     @Test(arguments: cases)
