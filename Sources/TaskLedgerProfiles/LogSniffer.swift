@@ -13,6 +13,8 @@ package struct LogSniffer {
         package var text = ""
         /// Epoch ms, when the value reads as a timestamp in years 2000–2099.
         package var timestamp: Int64?
+        /// The timestamp is GitLab's spaced form (`2023-01-10 13:50:05 UTC`), not RFC 3339.
+        package var spaced = false
     }
 
     /// Objects nested deeper than this are not described (their keys are not proposed).
@@ -26,8 +28,17 @@ package struct LogSniffer {
     private(set) var samples: [[UInt8]] = []
     /// Per parsed line, every path to a value, objects included.
     private(set) var flattened: [[FieldPath: Value]] = []
+    /// Per parsed line, the file it came from (an index into ``files``).
+    private(set) var fileOfLine: [Int] = []
+    /// The files given with ``startFile(_:)``, in order (`-` for standard input).
+    private(set) var files: [String] = []
 
     package init() {}
+
+    /// Lines added from now on come from `path` (what a profile's `$file` reads).
+    package mutating func startFile(_ path: String) {
+        files.append(path)
+    }
 
     /// Adds one line of the sample (without its line end).
     package mutating func add(_ line: UnsafeRawBufferPointer) {
@@ -44,6 +55,7 @@ package struct LogSniffer {
         Self.flatten(top, prefix: [], in: line, into: &paths)
         samples.append(Array(line))
         flattened.append(paths)
+        fileOfLine.append(max(0, files.count - 1))
     }
 
     /// Adds one line given as a string.
@@ -81,6 +93,10 @@ package struct LogSniffer {
         case .string:
             described.text = JSONText.decodeString(raw, hasEscapes: value.hasEscapes)
             described.timestamp = plausible(Timestamp.parseRFC3339(described.text))
+            if described.timestamp == nil, let ms = plausible(Timestamp.parseSpaced(described.text)) {
+                described.timestamp = ms
+                described.spaced = true
+            }
         case .number:
             described.text = String(decoding: raw, as: UTF8.self)
             described.timestamp = plausible(Timestamp.fromEpochLiteral(raw))

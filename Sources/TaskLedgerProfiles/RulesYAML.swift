@@ -118,7 +118,8 @@ extension Rules {
         out += "states: \(list(openStates))\n"
         out += "terminal: \(list(terminalStates))\n"
         out += "initial: \(list(states.filter { initial.contains($0) }))\n"
-        out += "transitions:\n"
+        // `transitions:` alone would read back as null (rules with terminal states only).
+        out += openStates.isEmpty ? "transitions: {}\n" : "transitions:\n"
         for state in openStates {
             let targets = states.filter { transitions[state]?.contains($0) == true }
             out += "  \(Rules.quoted(state)): \(list(targets))\n"

@@ -40,6 +40,7 @@ struct SniffCommand: ParsableCommand {
         var sniffer = LogSniffer()
         for file in files {
             let source = try LineSource(path: file)
+            sniffer.startFile(file)
             var read = 0
             while read < sampleLines, let line = try source.next() {
                 read += 1
@@ -81,6 +82,9 @@ struct SniffCommand: ParsableCommand {
         for condition in report.selection.conditions {
             out += "  only:  \(condition.path) matches \(condition.patterns.joined(separator: " or "))\n"
         }
+        if !report.aliases.isEmpty {
+            out += "\naliases (observed → SPEC state):\n  " + report.aliases.map { "\($0.from) → \($0.to)" }.joined(separator: " · ") + "\n"
+        }
         if !report.stateCounts.isEmpty {
             out += "\nstates (normalised, events):\n  " + report.stateCounts.map { "\($0.state) \($0.count)" }.joined(separator: " · ") + "\n"
         }
@@ -91,6 +95,10 @@ struct SniffCommand: ParsableCommand {
         if let rules = report.profile?.rules {
             out += "\nproposed: initial \(rules.states.filter(rules.initial.contains).joined(separator: ", ")) · terminal \(rules.terminalStates.joined(separator: ", "))\n"
         }
+        if let formats = report.profile?.timestampFormats, formats.contains(.spaced) {
+            out += "ts_formats: rfc3339, spaced (some timestamps are written 2023-01-10 13:50:05 UTC)\n"
+        }
+        for note in report.notes { out += "note: \(note)\n" }
         return out
     }
 }
