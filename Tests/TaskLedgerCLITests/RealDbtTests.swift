@@ -193,12 +193,25 @@ struct RealDbtTests {
     }
 
     /// The first executable `name` on PATH.
+    /// `name` on PATH, else beside the `python3` on PATH (a pip-installed console script whose
+    /// pyenv shim was never made: `python3 -m pip` does not always rehash).
     static func executable(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for dir in path.split(separator: ":") where !dir.isEmpty {
             let candidate = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        return nil
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import os, sys; print(os.path.dirname(os.path.realpath(sys.executable)))"]
+        let out = Pipe()
+        python.standardOutput = out
+        python.standardError = FileHandle.nullDevice
+        guard (try? python.run()) != nil else { return nil }
+        let bin = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        python.waitUntilExit()
+        let beside = "\(bin)/\(name)"
+        return !bin.isEmpty && FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
     }
 }
