@@ -52,7 +52,7 @@ struct WriteCommand: ParsableCommand {
             throw ExitCode(1)
         case .illegalTransition:
             let to = ledger.rules.canonicalState(state) ?? state
-            let why = before.map { "\($0.state) → \(to) is not allowed" } ?? "a task's first state must be one of \(ledger.rules.states.filter(ledger.rules.initial.contains).joined(separator: ", "))"
+            let why = before.map { "\($0.state) → \(to) is not allowed" } ?? "a task's first state must be one of \(ledger.rules.states.filter(ledger.rules.initial.contains).joined(separator: ", ")) (--partial accept takes a task first seen mid-lifecycle)"
             printError("illegal_transition: \(why); recorded, not applied")
             throw ExitCode(1)
         default:

@@ -145,6 +145,17 @@ import Testing
         #expect(json.stdout.contains(#""partial" : true"#) || json.stdout.contains(#""partial":true"#), "\(json.stdout)")
         let whole = try CLI.run(["status", "--db", db, "289782451"])
         #expect(!whole.stdout.contains("partial"))
+        // A live write judges the same way: refused first, accepted with --partial accept.
+        let live = directory.path("live.sqlite")
+        let refused = try CLI.run(["write", "--db", live, "--task", "w", "--state", "RUNNING", "--ts", "2026-01-01T00:00:00Z"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout == "illegal_transition\n")
+        #expect(refused.stderr.contains("a task's first state must be one of RECEIVED, QUEUED (--partial accept takes a task first seen mid-lifecycle)"), "\(refused.stderr)")
+        let accepted = try CLI.run(
+            ["write", "--db", live, "--partial", "accept", "--task", "w", "--state", "RUNNING", "--ts", "2026-01-01T00:00:01Z"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stdout == "applied\n")
+        #expect(try CLI.run(["status", "--db", live, "w"]).stdout.contains("partial      first seen"))
         let bad = try CLI.run(["import", "--db", db, "--partial", "maybe", Self.log("github-workflow_job.jsonl")])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("maybe"), "\(bad.stderr)")

@@ -18,7 +18,10 @@ struct SniffRealLogTests {
         var violations: [String: Int] = [:]
         /// Lines the written profile must hold.
         var profileHas: [String] = []
-        var description: String { files.count == 1 ? files[0] : "\(files[0].prefix { $0 != "-" })-* (\(files.count) files)" }
+        var description: String {
+            guard let first = files.first else { return "no files (../shared/real-logs missing?)" }
+            return files.count == 1 ? first : "\(first.prefix { $0 != "-" })-* (\(files.count) files)"
+        }
     }
 
     static func files(_ prefix: String) -> [String] {
