@@ -3,17 +3,6 @@ import GRDB
 import TaskLedgerTestSupport
 import Testing
 
-@testable import TaskLedger
-@testable import TaskLedgerCore
-@testable import TaskLedgerDecoding
-@testable import TaskLedgerImport
-@testable import TaskLedgerInput
-@testable import TaskLedgerPostgres
-@testable import TaskLedgerProfiles
-@testable import TaskLedgerReport
-@testable import TaskLedgerSQLite
-@testable import TaskLedgerTestData
-
 /// Every built-in profile on the real captures other projects published (`../shared/real-logs/`,
 /// sources in its README), imported by the real binary: the outcomes must be what the system
 /// itself says, and the violations only the real anomalies of those files.

@@ -5,14 +5,9 @@ import Testing
 
 @testable import TaskLedger
 @testable import TaskLedgerCore
-@testable import TaskLedgerDecoding
-@testable import TaskLedgerImport
-@testable import TaskLedgerInput
-@testable import TaskLedgerPostgres
 @testable import TaskLedgerProfiles
 @testable import TaskLedgerReport
 @testable import TaskLedgerSQLite
-@testable import TaskLedgerTestData
 
 /// The three rules keys real systems needed beyond SPEC §3: `partial`, `echoes`, `clock_skew`.
 struct PartialObservationTests {

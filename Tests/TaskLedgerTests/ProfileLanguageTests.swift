@@ -5,13 +5,7 @@ import Testing
 @testable import TaskLedger
 @testable import TaskLedgerCore
 @testable import TaskLedgerDecoding
-@testable import TaskLedgerImport
-@testable import TaskLedgerInput
-@testable import TaskLedgerPostgres
 @testable import TaskLedgerProfiles
-@testable import TaskLedgerReport
-@testable import TaskLedgerSQLite
-@testable import TaskLedgerTestData
 
 /// The profile language's extensions for real logs: templates, `$file`, `ts_formats`, and
 /// `only:` alternatives.
