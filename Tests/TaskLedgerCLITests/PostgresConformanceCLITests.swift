@@ -165,6 +165,24 @@ struct PostgresConformanceCLITests {
         #expect(twice.stderr.contains("already holds rows"))
     }
 
+    /// Schema version 2 added `task_state_snapshot.partial`: a version 1 ledger (made here by
+    /// taking the column away) gets it back, all zeros, when any command opens it.
+    @Test func aVersion1LedgerIsUpgradedWhenOpened() throws {
+        let pg = try ScratchDatabase()
+        #expect(try CLI.run(["write", "--db", pg.url, "--task", "t", "--state", "QUEUED", "--ts", "2026-01-01T00:00:00Z"]).status == 0)
+        _ = try pg.query("ALTER TABLE task_state_snapshot DROP COLUMN partial; DELETE FROM ledger_schema; INSERT INTO ledger_schema VALUES (1)")
+        #expect(try pg.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'task_state_snapshot' AND column_name = 'partial'") == "0")
+        let status = try CLI.run(["status", "--db", pg.url, "t"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "2")
+        #expect(try pg.query("SELECT partial FROM task_state_snapshot WHERE task = 't'") == "0")
+        // And a partial task can now be recorded in it.
+        let partial = try CLI.run(["write", "--db", pg.url, "--partial", "accept", "--task", "u", "--state", "RUNNING", "--ts", "2026-01-01T00:00:01Z"])
+        #expect(partial.stdout == "applied\n", "\(partial.stderr)")
+        #expect(try pg.query("SELECT partial FROM task_state_snapshot WHERE task = 'u'") == "1")
+        #expect(try CLI.run(["verify", "--db", pg.url]).status == 0)
+    }
+
     @Test func aLedgerInAnotherDatabaseIsMissingUntilInit() throws {
         let pg = try ScratchDatabase()
         let status = try CLI.run(["status", "--db", pg.url, "t1"])

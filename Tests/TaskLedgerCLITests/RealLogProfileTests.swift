@@ -163,7 +163,11 @@ import Testing
                     let node = data["node_info"] as? [String: Any], let result = data["run_result"] as? [String: Any]
                 else { continue }
                 let status = result["status"] as! String
-                expected["\(info["invocation_id"]!)/\(node["unique_id"]!)"] = try #require(map[status], "dbt status \(status)")
+                guard let state = map[status] else {
+                    Issue.record("dbt status \(status) is not one the profile maps")
+                    continue
+                }
+                expected["\(info["invocation_id"]!)/\(node["unique_id"]!)"] = state
             }
         }
         #expect(expected.count == 30)  // the NodeFinished lines of the four files
