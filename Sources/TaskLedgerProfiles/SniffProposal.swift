@@ -273,8 +273,33 @@ package struct Lifecycle {
         var task: String, state: String, ts: Int64
     }
 
+    /// The last word and the last two words (joined by `_`) of a value written in CamelCase or
+    /// with `_`/`-`/space between words (`ExecutionTimedOut` → `Out`, `Timed_Out`;
+    /// `EVENT_TYPE_WORKFLOW_EXECUTION_FAILED` → `FAILED`, `EXECUTION_FAILED`), none for a
+    /// one-word value: how history events name an execution's end.
+    static func lastWords(_ raw: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in raw {
+            if "_- ".contains(character) {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                if character.isUppercase, current.last?.isLowercase == true {
+                    words.append(current)
+                    current = ""
+                }
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        guard words.count >= 2 else { return [] }
+        return [words[words.count - 1], words[words.count - 2] + "_" + words[words.count - 1]]
+    }
+
     package init(samples: [[UInt8]], files: [String?] = [], decoder: EventDecoder, base: Rules = .standard) {
         var steps: [Step] = []
+        var rawValues: [String: String] = [:]  // normal form → the value as first written
         var seen = Set<String>()
         var decoders: [String: EventDecoder] = [:]
         for (index, sample) in samples.enumerated() {
@@ -286,6 +311,7 @@ package struct Lifecycle {
             guard case .event(let event) = sample.withUnsafeBytes(lineDecoder.read) else { continue }
             let state = Rules.normalForm(event.state)
             guard !state.isEmpty else { continue }
+            if rawValues[state] == nil { rawValues[state] = event.state }
             // The importer drops duplicates before judging: so must the transitions.
             let identity = event.id.map { "id\u{0}\($0)" }
                 ?? [event.task, state, String(event.timestamp), event.actor, event.source, event.stage, event.detail]
@@ -304,7 +330,15 @@ package struct Lifecycle {
         let stem = Self.sharedPrefix(raws)
         var mapped: [String: String] = [:]
         for raw in raws {
-            let target = base.canonicalState(raw) ?? (stem.isEmpty ? nil : base.canonicalState(String(raw.dropFirst(stem.count))))
+            var target = base.canonicalState(raw) ?? (stem.isEmpty ? nil : base.canonicalState(String(raw.dropFirst(stem.count))))
+            // A history's end, never followed by another event (`ExecutionSucceeded`,
+            // `WorkflowExecutionCompleted`): its last word may name a SPEC end. Only ends: the
+            // steps inside an execution (`TaskSucceeded`, `ActivityTaskStarted`) are followed.
+            if target == nil, !followed.contains(raw), let value = rawValues[raw],
+                let end = Self.lastWords(value).lazy.compactMap(base.canonicalState).first(where: base.isTerminal)
+            {
+                target = end
+            }
             guard let target else { continue }
             if base.isTerminal(target) && followed.contains(raw) {
                 unmappedEnds.append((raw, target))

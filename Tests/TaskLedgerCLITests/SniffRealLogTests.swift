@@ -67,9 +67,15 @@ struct SniffRealLogTests {
         Case(files: ["kubernetes-events.jsonl"], task: "involvedObject.uid", state: "reason", ts: "firstTimestamp",
              violations: ["out_of_order": 1]),
         // unhandled_cmd_timer_cancel goes back 0.9 s from eventId 12 on.
+        // The executions' ends map onto SPEC's by their last word; ContinuedAsNew has none.
         Case(files: files("temporal-"), task: "$file", state: "eventType", ts: "eventTime",
-             profileHas: ["clock_skew: 900ms", "  id: [\"{$file}/{eventId}\"]"]),
-        Case(files: files("stepfunctions-"), task: "$file", state: "type", ts: "timestamp"),
+             profileHas: [
+                "clock_skew: 900ms", "  id: [\"{$file}/{eventId}\"]", "  WORKFLOWEXECUTIONCOMPLETED: SUCCEEDED",
+                "  EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: SUCCEEDED", "  WORKFLOWEXECUTIONFAILED: FAILED",
+                "terminal: [SUCCEEDED, FAILED, CANCELLED, WORKFLOWEXECUTIONCONTINUEDASNEW]",
+             ]),
+        Case(files: files("stepfunctions-"), task: "$file", state: "type", ts: "timestamp",
+             profileHas: ["  EXECUTIONSUCCEEDED: SUCCEEDED", "  EXECUTIONFAILED: FAILED", "terminal: [SUCCEEDED, FAILED]"]),
         // One history alone: its `taskId` repeats and is named like a task, but no state changes
         // along it, so the per-file counter still wins.
         Case(files: ["temporal-sdk-go-unhandled_cmd_timer_cancel.jsonl"], task: "$file", state: "eventType", ts: "eventTime",

@@ -14,6 +14,33 @@ import Testing
 
 /// `LogSniffer` on small hand-written samples.
 @Suite struct LogSnifferTests {
+    @Test(arguments: [
+        ("WorkflowExecutionCompleted", ["Completed", "Execution_Completed"]),
+        ("EVENT_TYPE_WORKFLOW_EXECUTION_FAILED", ["FAILED", "EXECUTION_FAILED"]),
+        ("ExecutionTimedOut", ["Out", "Timed_Out"]), ("task-succeeded", ["succeeded", "task_succeeded"]),
+        ("run  done", ["done", "run_done"]), ("OK", []), ("completed", []), ("", []),
+    ])
+    func theLastWordsOfAValueAreFoundInEveryWayOfWritingWords(raw: String, words: [String]) {
+        #expect(Lifecycle.lastWords(raw) == words)
+    }
+
+    /// Only an end that is never followed gets a SPEC end from its last word: the steps of an
+    /// execution keep their own names.
+    @Test func aHistorysEndMapsOntoSPECByItsLastWordAndItsStepsDoNot() throws {
+        let lines = (1...3).flatMap { run in
+            ["ExecutionStarted", "TaskSucceeded", run == 3 ? "ExecutionTimedOut" : "ExecutionSucceeded"].enumerated().map { n, type in
+                #"{"run":"r\#(run)","type":"\#(type)","ts":\#(1_767_225_600 + n)}"#
+            }
+        }
+        let decoder = EventDecoder(mapping: try FieldMapping(specs: ["task=run", "state=type"]))
+        let lifecycle = Lifecycle(samples: lines.map { Array($0.utf8) }, decoder: decoder)
+        let rules = try #require(lifecycle.rules())
+        #expect(rules.terminalStates == ["SUCCEEDED", "TIMED_OUT"])
+        #expect(rules.aliases["EXECUTIONSUCCEEDED"] == "SUCCEEDED")
+        #expect(rules.aliases["EXECUTIONTIMEDOUT"] == "TIMED_OUT")
+        #expect(rules.openStates == ["EXECUTIONSTARTED", "TASKSUCCEEDED"])
+    }
+
     static func sniff(_ lines: [String]) -> SniffReport {
         var sniffer = LogSniffer()
         for line in lines { sniffer.add(line) }
@@ -133,7 +160,8 @@ import Testing
         let profile = try #require(report.profile)
         #expect(profile.mapping.keys(for: .id) == ["{$file}/{id}"])
         #expect(report.transitions.map { "\($0.from)>\($0.to)=\($0.count)" } == [
-            "EXECUTIONSTARTED>TASKSCHEDULED=2", "TASKSCHEDULED>TASKSUCCEEDED=2", "TASKSUCCEEDED>EXECUTIONSUCCEEDED=2",
+            // The execution's end, never followed, maps onto SPEC's by its last word.
+            "EXECUTIONSTARTED>TASKSCHEDULED=2", "TASKSCHEDULED>TASKSUCCEEDED=2", "TASKSUCCEEDED>SUCCEEDED=2",
         ])
         // One file with a counter but also a real task key (named so, repeating): not a history.
         var plain = LogSniffer()
