@@ -26,12 +26,11 @@ public struct EventDecoder: Sendable {
     package let selection: LineSelection
     /// The source of events whose line has none (a profile's `source:`).
     package let defaultSource: String?
-    /// The text forms of `ts` accepted besides epoch numbers (a profile's `ts_formats:`).
-    package let timestampFormats: Set<TimestampFormat>
     /// What a `$file` path reads: the name of the file being imported (see ``reading(file:)``).
     package private(set) var fileName: String?
     private let keys: KeyTable
-    /// ``timestampFormats`` and whether a path is a template, as flags for every line.
+    /// The text forms of `ts` accepted besides epoch numbers (a profile's `ts_formats:`), and
+    /// whether a path is a template: flags, read for every line.
     private let acceptsRFC3339: Bool, acceptsSpaced: Bool, hasTemplates: Bool
     /// ``FieldMapping/hasNestedPaths``, computed once rather than per line.
     private let usesPaths: Bool
@@ -49,7 +48,6 @@ public struct EventDecoder: Sendable {
         self.mapping = mapping
         self.selection = selection
         self.defaultSource = defaultSource
-        self.timestampFormats = timestampFormats
         acceptsRFC3339 = timestampFormats.contains(.rfc3339)
         acceptsSpaced = timestampFormats.contains(.spaced)
         hasTemplates = FieldMapping.Field.allCases.contains { mapping.paths(for: $0).contains { $0.template != nil } }

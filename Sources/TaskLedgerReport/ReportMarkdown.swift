@@ -39,18 +39,16 @@ extension Report {
     /// a column counts them and a line says that the durations leave them out.
     private var outcomeTable: String {
         let partial = partialCounts
-        var perState: [String: (all: Int, partial: Int)] = [:]
-        for o in outcomes {
-            perState[o.state, default: (0, 0)].all += 1
-            if o.partial { perState[o.state, default: (0, 0)].partial += 1 }
-        }
         let withPartial = partial.terminal + partial.open > 0
+        // Both lists are in terminal-state order; the percentiles count only measured tasks, so
+        // a state's partial tasks are its tasks less those.
         var md = MarkdownText.table(
             ["state", "tasks"] + (withPartial ? ["partial"] : []) + ["p50 (s)", "p90 (s)", "p99 (s)"],
             numeric: Set(1...(withPartial ? 5 : 4)),
-            durationPercentiles.map { state, _, p in
-                [state, String(perState[state]?.all ?? 0)] + (withPartial ? [String(perState[state]?.partial ?? 0)] : [])
-                    + [p?.p50, p?.p90, p?.p99].map { $0.map(ReportNumber.seconds) ?? "–" }
+            zip(terminalCounts, durationPercentiles).map { tasks, measured in
+                [tasks.state, String(tasks.count)] + (withPartial ? [String(tasks.count - measured.count)] : [])
+                    + [measured.percentiles?.p50, measured.percentiles?.p90, measured.percentiles?.p99]
+                    .map { $0.map(ReportNumber.seconds) ?? "–" }
             })
         if withPartial {
             md += "\n\(partial.terminal + partial.open) tasks were first seen mid-lifecycle (partial: "
