@@ -51,9 +51,14 @@ extension GeneratorRun {
             out.key(rng.chance(0.9) ? "id" : "event_id")
             eventCount += 1
             out.put(byte: 0x22)
-            out.put(idPrefix[...])
-            out.put(byte: 0x2D)
-            out.put(unsigned: eventCount, width: 1)
+            switch config.ids {
+            case .sequential:
+                out.put(idPrefix[...])
+                out.put(byte: 0x2D)
+                out.put(unsigned: eventCount, width: 1)
+            case .uuid:
+                out.uuid(idRng.next(), idRng.next())
+            }
             out.put("\",")
         }
         writeTask(task, damage: damage)
@@ -102,6 +107,8 @@ extension GeneratorRun {
         if case .floatTask = damage {
             out.put(Int64(task))
             out.put(".5,")
+        } else if config.ids == .uuid {
+            writeScatteredTask(task)
         } else if task % 10 == 3 {
             let quote = rng.chance(0.3)
             if quote { out.put(byte: 0x22) }
@@ -111,6 +118,28 @@ extension GeneratorRun {
         } else {
             out.put("\"job-")
             out.put(unsigned: UInt64(task), width: 1)
+            out.put("\",")
+        }
+    }
+
+    /// A task id with no order: a build number scattered over 32 bits (one task in ten, as a
+    /// JSON number or a string of it) or a UUID, both a function of the task's number alone so
+    /// that every event of a task names it the same way. Draws from `rng` exactly what the
+    /// sequential shape draws, so both shapes give streams of the same structure.
+    private mutating func writeScatteredTask(_ task: Int) {
+        if task % 10 == 3 {
+            // An odd multiplier is a bijection on 32 bits: distinct tasks, distinct numbers.
+            let number = Int64(UInt32(truncatingIfNeeded: task) &* 0x9E37_79B1)
+            // As a JSON number or (three times in ten) a string of it: one task id either way.
+            let quote = rng.chance(0.3)
+            if quote { out.put(byte: 0x22) }
+            out.put(number)
+            if quote { out.put(byte: 0x22) }
+            out.put(byte: 0x2C)
+        } else {
+            var hash = SplitMix64(seed: UInt64(bitPattern: Int64(task)) ^ 0x5851_F42D_4C95_7F2D)
+            out.put(byte: 0x22)
+            out.uuid(hash.next(), hash.next())
             out.put("\",")
         }
     }
@@ -179,6 +208,10 @@ extension GeneratorRun {
         }
     }
 
+    /// Numbers of tasks that never start: after this night's tasks, or — for nights, whose
+    /// successors' tasks come next — far beyond every night's.
+    private var orphanBase: Int { config.night == nil ? config.tasks + 1 : 1 << 40 + taskOffset }
+
     /// The same id-less heartbeat twice: the second is a content duplicate.
     private mutating func writeIdlessTwice() {
         guard let task = active.isEmpty ? nil : active[rng.below(active.count)] else { return }
@@ -190,7 +223,7 @@ extension GeneratorRun {
     /// A state the task's current state does not allow, or an orphan task that starts running.
     private mutating func writeIllegal() {
         guard !active.isEmpty, rng.chance(0.8) else {
-            writeEvent(task: config.tasks + 1 + rng.below(1_000), state: "RUNNING", ts: clock)
+            writeEvent(task: orphanBase + rng.below(1_000), state: "RUNNING", ts: clock)
             return
         }
         let task = active[rng.below(active.count)]

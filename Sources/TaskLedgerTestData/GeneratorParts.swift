@@ -120,6 +120,18 @@ package struct LineBytes {
         }
     }
 
+    /// A version 4 UUID from 128 random bits: `8-4-4-4-12` lowercase hex digits.
+    package mutating func uuid(_ high: UInt64, _ low: UInt64) {
+        let words = [high & 0xFFFF_FFFF_FFFF_0FFF | 0x4000, low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000]
+        for digit in 0..<32 {
+            if digit == 8 || digit == 12 || digit == 16 || digit == 20 { put(byte: 0x2D) }
+            let nibble = words[digit / 16] >> UInt64(60 - digit % 16 * 4) & 15
+            put(byte: Self.hexDigits[Int(nibble)])
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// RFC 3339 with milliseconds, written with the given offset (`Z` when 0).
     package mutating func rfc3339(_ ms: Int64, offsetMinutes: Int) {
         let local = ms + Int64(offsetMinutes) * 60_000

@@ -23,6 +23,23 @@ package struct StreamGenerator: Sendable {
     package var concurrency: Int = 2_000
     /// zlib level for gzip output (1 fastest … 9 smallest).
     package var gzipLevel: Int32 = 6
+    /// The shape of event ids and task ids.
+    package var ids: IDShape = .sequential
+    /// Which night of a series this stream is (1 = the first), or nil for a lone stream.
+    /// Night N covers the day 2026-03-01 + (N − 1): its tasks are new (numbered after the
+    /// earlier nights'), their starts spread over that day so that the tasks still running
+    /// at its end run past midnight, and its seed is mixed with N.
+    package var night: Int?
+
+    /// How ids look in the stream.
+    package enum IDShape: String, Sendable, CaseIterable {
+        /// Event ids `prefix-1, prefix-2, …` in file order; tasks `job-N` (and numbers) in
+        /// order of their first event. A B-tree receives them at its right edge.
+        case sequential
+        /// As real producers write them: a random UUID per event; task ids that are UUIDs
+        /// (nine in ten) or scattered build numbers, in no order.
+        case uuid
+    }
 
     /// A stream of `tasks` tasks, chosen by `seed`, with bad lines at `violationRate` per event.
     package init(tasks: Int, seed: UInt64, violationRate: Double = 0.01) {
