@@ -1,4 +1,4 @@
--- task-ledger schema, version 2, for PostgreSQL (and engines speaking its protocol).
+-- task-ledger schema, version 3, for PostgreSQL (and engines speaking its protocol).
 -- The same tables and columns as status_schema.sql, translated: INTEGER → BIGINT, rowid keys →
 -- identity columns, partial indexes kept. The binary embeds this file and applies it in one
 -- transaction on first open; ledger_schema carries the version (PostgreSQL has no user_version).
@@ -7,7 +7,7 @@
 CREATE TABLE ledger_schema (
     version      INTEGER NOT NULL
 );
-INSERT INTO ledger_schema (version) VALUES (2);
+INSERT INTO ledger_schema (version) VALUES (3);
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
 CREATE TABLE task_events (
@@ -31,6 +31,7 @@ CREATE INDEX task_events_by_task ON task_events(task, seq);
 -- dedupe: ids are global; the unique index is what makes a racing duplicate lose
 CREATE UNIQUE INDEX task_events_by_event_id ON task_events(event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
+CREATE INDEX task_events_by_ts ON task_events(ts);  -- report windows (v3)
 
 -- Current state per task. A row exists once the task has an applied event.
 CREATE TABLE task_state_snapshot (
@@ -45,6 +46,7 @@ CREATE TABLE task_state_snapshot (
     partial      BIGINT  NOT NULL DEFAULT 0
 );
 CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;
+CREATE INDEX task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL;  -- v3
 
 -- Notifications sent; the unique index makes `deliver` atomic (INSERT … ON CONFLICT DO NOTHING).
 CREATE TABLE delivery_log (
@@ -72,6 +74,7 @@ CREATE TABLE import_rejects (
     raw          TEXT    NOT NULL              -- NUL bytes become U+FFFD: PostgreSQL text cannot hold NUL
 );
 CREATE INDEX import_rejects_by_file ON import_rejects(file, line);
+CREATE INDEX import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL;  -- v3
 
 -- Per-file checkpoints, committed with the events they produced.
 CREATE TABLE import_files (

@@ -1,7 +1,8 @@
--- task-ledger schema, version 2.
+-- task-ledger schema, version 3.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
--- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 2. A version 1 ledger
--- is migrated by adding task_state_snapshot.partial (see Schema.swift).
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 3. An older ledger is
+-- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes (v3);
+-- see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -28,6 +29,9 @@ CREATE INDEX task_events_by_task ON task_events(task, seq);
 CREATE UNIQUE INDEX task_events_by_event_id ON task_events(event_id) WHERE event_id IS NOT NULL;
 -- dedupe of id-less events by content hash (the full values are compared on a hit)
 CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
+-- report --since/--until reads the window's rows, not the whole history (v3). Events arrive
+-- roughly in ts order, so inserts land at the index's right edge.
+CREATE INDEX task_events_by_ts ON task_events(ts);
 
 -- Current state per task. A row exists once the task has an applied event.
 CREATE TABLE task_state_snapshot (
@@ -43,6 +47,8 @@ CREATE TABLE task_state_snapshot (
 ) WITHOUT ROWID;
 -- stale scan: open tasks by last_ts
 CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;
+-- outcomes of a report window: tasks that reached their terminal state in it (v3)
+CREATE INDEX task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL;
 
 -- Notifications sent, for dedupe (same channel + key) and cooldown (same task + channel).
 CREATE TABLE delivery_log (
@@ -70,6 +76,8 @@ CREATE TABLE import_rejects (
     raw          TEXT    NOT NULL              -- the line as read (invalid UTF-8 replaced)
 );
 CREATE INDEX import_rejects_by_file ON import_rejects(file, line);
+-- rejects of a report window (v3)
+CREATE INDEX import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL;
 
 -- Per-file checkpoints: what has been consumed, committed with the events it produced.
 CREATE TABLE import_files (

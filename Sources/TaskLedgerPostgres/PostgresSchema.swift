@@ -5,6 +5,14 @@ import TaskLedgerCore
 package enum PostgresSchema {
     package static var sql: String { String(decoding: PackageResources.status_schema_postgres_sql, as: UTF8.self) }
 
+    /// The indexes version 3 added, as the schema file has them (IF NOT EXISTS: a ledger may
+    /// have been given them by hand).
+    package static let windowIndexes = [
+        "CREATE INDEX IF NOT EXISTS task_events_by_ts ON task_events(ts)",
+        "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL",
+    ]
+
     /// Advisory-lock key space (two 32-bit keys) of task-ledger's whole-ledger locks.
     package static let lockSpace: Int32 = 0x544C  // "TL"
     /// Serialises schema creation between processes opening a new database at once.
@@ -30,6 +38,11 @@ extension PostgresLedger {
                     // v2: partial tasks (rules `partial: accept`) are marked in their snapshot.
                     try conn.exec("ALTER TABLE task_state_snapshot ADD COLUMN IF NOT EXISTS partial BIGINT NOT NULL DEFAULT 0")
                     try conn.exec("INSERT INTO ledger_schema (version) VALUES (2)")
+                }
+                if version < 3 {
+                    // v3: report windows read their rows through these instead of every row.
+                    for index in PostgresSchema.windowIndexes { try conn.exec(index) }
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (3)")
                 }
                 return
             }

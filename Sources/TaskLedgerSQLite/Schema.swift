@@ -28,10 +28,22 @@ package enum Schema {
                 // v2: partial tasks (rules `partial: accept`) are marked in their snapshot.
                 try db.execute(sql: "ALTER TABLE task_state_snapshot ADD COLUMN partial INTEGER NOT NULL DEFAULT 0")
             }
+            if found < 3 {
+                // v3: report windows read their rows through these instead of every row.
+                for index in windowIndexes { try db.execute(sql: index) }
+            }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
     }
+
+    /// The indexes version 3 added, as the schema file has them (IF NOT EXISTS: a ledger may
+    /// have been given them by hand).
+    package static let windowIndexes = [
+        "CREATE INDEX IF NOT EXISTS task_events_by_ts ON task_events(ts)",
+        "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL",
+    ]
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
     package static let tables = LedgerSchema.tables

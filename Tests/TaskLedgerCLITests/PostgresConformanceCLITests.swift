@@ -165,16 +165,25 @@ struct PostgresConformanceCLITests {
         #expect(twice.stderr.contains("already holds rows"))
     }
 
-    /// Schema version 2 added `task_state_snapshot.partial`: a version 1 ledger (made here by
-    /// taking the column away) gets it back, all zeros, when any command opens it.
+    /// Schema version 2 added `task_state_snapshot.partial`, version 3 the window indexes: a
+    /// version 1 ledger (made here by taking them away) gets them back, all zeros, when any
+    /// command opens it.
     @Test func aVersion1LedgerIsUpgradedWhenOpened() throws {
         let pg = try ScratchDatabase()
         #expect(try CLI.run(["write", "--db", pg.url, "--task", "t", "--state", "QUEUED", "--ts", "2026-01-01T00:00:00Z"]).status == 0)
-        _ = try pg.query("ALTER TABLE task_state_snapshot DROP COLUMN partial; DELETE FROM ledger_schema; INSERT INTO ledger_schema VALUES (1)")
+        _ = try pg.query("""
+            ALTER TABLE task_state_snapshot DROP COLUMN partial; DELETE FROM ledger_schema; INSERT INTO ledger_schema VALUES (1);
+            DROP INDEX task_events_by_ts; DROP INDEX task_state_snapshot_terminal; DROP INDEX import_rejects_by_ts
+            """)
         #expect(try pg.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'task_state_snapshot' AND column_name = 'partial'") == "0")
         let status = try CLI.run(["status", "--db", pg.url, "t"])
         #expect(status.status == 0, "\(status.stderr)")
-        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "2")
+        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "3")
+        // Version 3's window indexes are back too.
+        #expect(try pg.query("""
+            SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes
+            WHERE indexname IN ('task_events_by_ts', 'task_state_snapshot_terminal', 'import_rejects_by_ts')
+            """) == "import_rejects_by_ts,task_events_by_ts,task_state_snapshot_terminal")
         #expect(try pg.query("SELECT partial FROM task_state_snapshot WHERE task = 't'") == "0")
         // And a partial task can now be recorded in it.
         let partial = try CLI.run(["write", "--db", pg.url, "--partial", "accept", "--task", "u", "--state", "RUNNING", "--ts", "2026-01-01T00:00:01Z"])
@@ -189,7 +198,7 @@ struct PostgresConformanceCLITests {
         #expect(status.status == 3)
         #expect(status.stderr.contains("no ledger here"), "\(status.stderr)")
         #expect(try CLI.run(["init", "--db", pg.url]).status == 0)
-        #expect(try pg.query("SELECT version FROM ledger_schema") == "2")
+        #expect(try pg.query("SELECT version FROM ledger_schema") == "3")
         let absent = try CLI.run(["init", "--db", pg.url + "_absent"])
         #expect(absent.status == 3)
         #expect(absent.stderr.contains("does not exist; create it first"), "\(absent.stderr)")

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import TaskLedgerTestSupport
+import Testing
+
+@testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerSQLite
+
+/// Schema version 3 added the indexes report windows read through. A ledger made by the last
+/// version 2 release (Tests/Ledgers/fixtures-v2.sqlite, the fixtures imported by it) is upgraded
+/// when opened, and says afterwards exactly what a ledger made by this build from the same
+/// files says.
+struct SchemaUpgradeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let windowIndexes = ["import_rejects_by_ts", "task_events_by_ts", "task_state_snapshot_terminal"]
+
+    /// A copy of the version 2 ledger, so the committed file is never changed.
+    static func versionTwoLedger(in directory: TempDirectory) throws -> String {
+        let path = directory.path("v2.sqlite")
+        try FileManager.default.copyItem(
+            atPath: root.appendingPathComponent("Tests/Ledgers/fixtures-v2.sqlite").path, toPath: path)
+        return path
+    }
+
+    static func schemaFacts(_ path: String) throws -> (version: Int, indexes: [String]) {
+        try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_ts' OR name = 'task_state_snapshot_terminal' ORDER BY name"))
+        }
+    }
+
+    @Test func aVersion2LedgerMadeByTheLastReleaseGetsTheWindowIndexesWhenOpened() throws {
+        let directory = try TempDirectory()
+        let path = try Self.versionTwoLedger(in: directory)
+        let before = try Self.schemaFacts(path)
+        #expect(before.version == 2 && before.indexes.isEmpty)
+        _ = try Ledger(path)
+        let after = try Self.schemaFacts(path)
+        #expect(after.version == 3)
+        #expect(after.indexes == Self.windowIndexes)
+        // Opening it again changes nothing.
+        _ = try Ledger(path)
+        #expect(try Self.schemaFacts(path) == after)
+    }
+
+    @Test func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild() throws {
+        let directory = try TempDirectory()
+        let upgraded = try Ledger(try Self.versionTwoLedger(in: directory))
+        let fresh = try Ledger(directory.path("fresh.sqlite"))
+        let prefix = Self.root.path + "/"
+        for file in ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"] { _ = try fresh.importFile(prefix + file) }
+        #expect(try upgraded.verify().isClean)
+        let now = try #require(Timestamp.parse("2026-11-25T00:00:00Z"))
+        for (since, until) in [(nil, nil), (Timestamp.parse("2026-11-24T10:10:00Z"), Timestamp.parse("2026-11-24T10:30:00Z"))] {
+            var a = try upgraded.report(ReportOptions(now: now, since: since, until: until))
+            var b = try fresh.report(ReportOptions(now: now, since: since, until: until))
+            // The fresh ledger read the fixtures by absolute path, the committed one as fixtures/….
+            a.ledgerPath = b.ledgerPath
+            for i in b.violations.indices { b.violations[i].file = String(b.violations[i].file.dropFirst(prefix.count)) }
+            #expect(a == b)
+            #expect(!b.outcomes.isEmpty && !b.violations.isEmpty)
+        }
+        // And it takes new lines as any ledger does: the same file under another name is all duplicates.
+        let again = try upgraded.importFile(prefix + "fixtures/events.jsonl")
+        #expect(again.verdicts[.applied] == nil && again.verdicts[.duplicate] != nil)
+    }
+}
