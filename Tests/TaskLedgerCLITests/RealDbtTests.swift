@@ -136,8 +136,8 @@ struct RealDbtTests {
         }
         let target = dir.path("target"), logs = dir.path("logs-\(night)")
         let stdoutLog = dir.path("night\(night).jsonl"), stderrLog = dir.path("night\(night).stderr")
-        FileManager.default.createFile(atPath: stdoutLog, contents: nil)
-        FileManager.default.createFile(atPath: stderrLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrLog, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dbt)
         // One target dir for both nights, as a nightly job has (night 2 parses partially);
