@@ -1,7 +1,8 @@
 -- task-ledger schema, version 3.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
 -- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 3. An older ledger is
--- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes (v3);
+-- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes and
+-- task_events.id_key with its index in place of the unique index on event_id (v3);
 -- see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
@@ -21,12 +22,14 @@ CREATE TABLE task_events (
     detail       TEXT    NOT NULL DEFAULT '',
     attrs        TEXT,                         -- other keys of the line, as a JSON object
     file         TEXT    NOT NULL DEFAULT '',  -- as given on the command line; '' for live writes
-    line         INTEGER                       -- 1-based line number in file; NULL for live writes
+    line         INTEGER,                      -- 1-based line number in file; NULL for live writes
+    id_key       INTEGER                       -- 64-bit FNV-1a of event_id, NULL without one (v3)
 );
 -- history(task) in arrival order
 CREATE INDEX task_events_by_task ON task_events(task, seq);
--- dedupe: ids are global
-CREATE UNIQUE INDEX task_events_by_event_id ON task_events(event_id) WHERE event_id IS NOT NULL;
+-- dedupe: ids are global. By their 64-bit hash, the full id compared on a hit (v3): an index
+-- of integers is a third the size of one of UUID texts, so more of it stays in the page cache.
+CREATE INDEX task_events_by_id_key ON task_events(id_key) WHERE id_key IS NOT NULL;
 -- dedupe of id-less events by content hash (the full values are compared on a hit)
 CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
 -- report --since/--until reads the window's rows, not the whole history (v3). Events arrive

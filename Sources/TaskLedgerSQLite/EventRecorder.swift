@@ -20,7 +20,7 @@ package final class EventRecorder {
     package static let rowsPerInsert = 32
     /// Parameters per row; `file`, the same for a whole import, is parameter 1 of the multi-row
     /// INSERT, shared by its rows.
-    private static let columns = Int32(13)
+    private static let columns = Int32(14)
     private let insertEvent: BoundStatement
     /// Prepared on first use: a live write never fills a group.
     private var insertEvents: BoundStatement?
@@ -42,7 +42,8 @@ package final class EventRecorder {
             INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
-        findEventID = BoundStatement(try db.cachedStatement(sql: "SELECT 1 FROM task_events WHERE event_id = ?"), in: db)
+        findEventID = BoundStatement(
+            try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE id_key = ?"), in: db)
         findContent = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, ts, actor, source, stage, detail FROM task_events
             WHERE content_key = ? AND event_id IS NULL
@@ -156,7 +157,7 @@ package final class EventRecorder {
     private static func insertSQL(rows: Int) -> String {
         let insert = """
             INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,
-                actor, source, stage, detail, attrs, line) VALUES
+                actor, source, stage, detail, attrs, line, id_key) VALUES
             """
         func row(_ n: Int32) -> String {
             let first = 2 + n * columns
@@ -203,6 +204,7 @@ package final class EventRecorder {
         statement.bind(offset + 11, inPlace: prepared.text(.detail))
         statement.bind(offset + 12, inPlace: prepared.text(.attrs))
         statement.bind(offset + 13, row.origin.line)
+        statement.bind(offset + 14, prepared.event.id == nil ? nil : prepared.dedupeKey.stored)
     }
 
     /// Whether the ledger already holds the event. A queued event with the same dedupe key is
@@ -214,8 +216,9 @@ package final class EventRecorder {
         if pending.contains(where: { $0.prepared.dedupeKey.value == key }) { try insertPending() }
         let event = prepared.event, storedState = prepared.storedState, contentKey = prepared.contentKey
         if let id = event.id {
-            findEventID.bind(1, id)
-            return try findEventID.exists()
+            // By the id's 64-bit hash, then the id itself: two ids may share a hash.
+            findEventID.bind(1, prepared.dedupeKey.stored)
+            return try findEventID.firstMatch { row in row.text(0) == id }
         }
         findContent.bind(1, contentKey)
         return try findContent.firstMatch { row in

@@ -31,10 +31,28 @@ package enum Schema {
             if found < 3 {
                 // v3: report windows read their rows through these instead of every row.
                 for index in windowIndexes { try db.execute(sql: index) }
+                try addIDKeys(db)
             }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
+    }
+
+    /// v3: ids are deduplicated by their 64-bit hash (``DedupeFilter/Key/id(_:)``) in an
+    /// integer index, instead of by a unique index on the text. The hash of every stored id is
+    /// computed here, by a function that exists only on this connection for this statement.
+    private static func addIDKeys(_ db: Database) throws {
+        if try !db.columns(in: "task_events").contains(where: { $0.name == "id_key" }) {
+            try db.execute(sql: "ALTER TABLE task_events ADD COLUMN id_key INTEGER")
+        }
+        let idKey = DatabaseFunction("task_ledger_id_key", argumentCount: 1, pure: true) { values in
+            String.fromDatabaseValue(values[0]).map { DedupeFilter.Key.id($0).stored }
+        }
+        db.add(function: idKey)
+        defer { db.remove(function: idKey) }
+        try db.execute(sql: "UPDATE task_events SET id_key = task_ledger_id_key(event_id) WHERE event_id IS NOT NULL")
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS task_events_by_id_key ON task_events(id_key) WHERE id_key IS NOT NULL")
+        try db.execute(sql: "DROP INDEX IF EXISTS task_events_by_event_id")
     }
 
     /// The indexes version 3 added, as the schema file has them (IF NOT EXISTS: a ledger may

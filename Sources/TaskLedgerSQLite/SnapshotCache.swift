@@ -53,11 +53,11 @@ package final class SnapshotCache {
         if events == 0 || (loadingKeys && events <= filterLimit) {
             let keys = DedupeFilter()
             if events > 0 {
-                // Through the two partial indexes dedupe uses (the id scan reads only its index).
+                // Through the two partial indexes dedupe uses (each scan reads only its index).
                 let ids = BoundStatement(
-                    try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE event_id IS NOT NULL"), in: db)
+                    try db.cachedStatement(sql: "SELECT id_key FROM task_events WHERE id_key IS NOT NULL"), in: db)
                 _ = try ids.firstMatch { row in
-                    keys.add(.id(bytes: row.text(bytes: 0)))
+                    keys.add(.id(stored: row.int64(0)))
                     return false
                 }
                 let contents = BoundStatement(

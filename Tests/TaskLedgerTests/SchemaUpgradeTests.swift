@@ -14,7 +14,10 @@ import Testing
 struct SchemaUpgradeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let windowIndexes = ["import_rejects_by_ts", "task_events_by_ts", "task_state_snapshot_terminal"]
+    /// The indexes version 3 added; it dropped the unique index on event_id for the id_key one.
+    static let versionThreeIndexes = [
+        "import_rejects_by_ts", "task_events_by_id_key", "task_events_by_ts", "task_state_snapshot_terminal",
+    ]
 
     /// A copy of the version 2 ledger, so the committed file is never changed.
     static func versionTwoLedger(in directory: TempDirectory) throws -> String {
@@ -24,10 +27,14 @@ struct SchemaUpgradeTests {
         return path
     }
 
-    static func schemaFacts(_ path: String) throws -> (version: Int, indexes: [String]) {
+    static func schemaFacts(_ path: String) throws -> (version: Int, indexes: [String], uniqueID: Bool, unkeyedIDs: Int) {
         try DatabaseQueue(path: path).read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_ts' OR name = 'task_state_snapshot_terminal' ORDER BY name"))
+            let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'"))
+            return (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                    versionThreeIndexes.filter(names.contains), names.contains("task_events_by_event_id"),
+                    try db.columns(in: "task_events").contains { $0.name == "id_key" }
+                        ? Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL AND id_key IS NULL") ?? -1
+                        : -1)
         }
     }
 
@@ -35,11 +42,12 @@ struct SchemaUpgradeTests {
         let directory = try TempDirectory()
         let path = try Self.versionTwoLedger(in: directory)
         let before = try Self.schemaFacts(path)
-        #expect(before.version == 2 && before.indexes.isEmpty)
+        #expect(before.version == 2 && before.indexes.isEmpty && before.uniqueID && before.unkeyedIDs == -1)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
         #expect(after.version == 3)
-        #expect(after.indexes == Self.windowIndexes)
+        #expect(after.indexes == Self.versionThreeIndexes)
+        #expect(!after.uniqueID && after.unkeyedIDs == 0)
         // Opening it again changes nothing.
         _ = try Ledger(path)
         #expect(try Self.schemaFacts(path) == after)

@@ -55,6 +55,12 @@ package final class DedupeFilter {
             return Key(value: h.value)
         }
 
+        /// The key of an id as a ledger stores it (`task_events.id_key`): equal to `id(_:)`'s.
+        package static func id(stored: Int64) -> Key { Key(value: UInt64(bitPattern: stored)) }
+
+        /// The key as a ledger stores it: SQLite integers are signed.
+        package var stored: Int64 { Int64(bitPattern: value) }
+
         /// The key of an id given as its UTF-8 bytes: equal to `id(String(bytes))`.
         package static func id(bytes: UnsafeRawBufferPointer) -> Key {
             var h = FNV1a()
