@@ -19,9 +19,9 @@ struct ReportOptionsGroup: ParsableArguments {
         valueName: "kinds"), transform: OptionValue.violationKinds)
     var failOn: Set<Verdict> = []
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json. Default: csv,md,json.", valueName: "formats"),
+    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json, html. Default: csv,md,json.", valueName: "formats"),
             transform: OptionValue.reportFormats)
-    var formats: Set<ReportOptions.Format> = Set(ReportOptions.Format.allCases)
+    var formats: Set<ReportOptions.Format> = [.csv, .md, .json]
 
     @Flag(name: .customLong("excel-safe"), help: "Prefix CSV cells starting with = + - @ with ' so spreadsheets do not run them as formulas (off by default: exact data for machines).")
     var excelSafe = false
