@@ -13,7 +13,8 @@ extension Report {
     /// `data-name` and `data-count`), `rect.bin` (histogram and timeline bins, `data-count`),
     /// `line.pct` (percentile marks), `g.node` and `path.edge` (`path.edge.refused` for
     /// transitions the ledger refused), each SVG with `role="img"`, an `aria-label` and a
-    /// `<title>`.
+    /// `<title>`. The markup is also well-formed XML (void elements closed with `/>`), so that
+    /// an XML parser can check that no value broke out of its element.
     public var html: String {
         let rows = min(violations.count, Verdict.allCases.count * Report.markdownExamples)
             + min(stale.count, Report.markdownStaleRows)
@@ -23,10 +24,10 @@ extension Report {
             <!DOCTYPE html>
             <html lang="en">
             <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
+            <meta charset="utf-8"/>
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
+            <meta name="color-scheme" content="light dark"/>
             <title>Task ledger report</title>
             <style>
 
