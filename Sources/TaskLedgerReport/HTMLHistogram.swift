@@ -30,7 +30,7 @@ package struct HTMLDurationHistograms {
         return index
     }
 
-    private static let (left, plotWidth, top, plotHeight) = (34, 380, 58, 70)
+    private static let (left, plotWidth, top, plotHeight) = (48, 372, 58, 70)
 
     package func write(_ page: inout HTMLText) {
         var byState: [String: [Int]] = [:]
@@ -59,6 +59,8 @@ package struct HTMLDurationHistograms {
     ) {
         let largest = max(1, counts.max() ?? 0)
         let columns = counts.count
+        // An edge label every `step` columns, so that labels (up to ~40 px) never overlap.
+        let step = (columns * 44 + Self.plotWidth - 1) / Self.plotWidth
         func x(_ column: Int) -> Int { Self.left + column * Self.plotWidth / columns }
         let bottom = Self.top + Self.plotHeight
         page.raw("<figure>\n")
@@ -76,7 +78,11 @@ package struct HTMLDurationHistograms {
             let height = count * Self.plotHeight / largest
             let range = "[" + HTMLChart.duration(low) + ", " + HTMLChart.duration(high) + ")"
             page.raw("<rect class=\"bin duration\" data-count=\"\(count)\" data-range=\"\(range)\" x=\"\(x(column))\" y=\"\(bottom - height)\" width=\"\(x(column + 1) - x(column) - 1)\" height=\"\(height)\"><title>\(range): \(count)</title></rect>\n")
-            page.raw("<text class=\"axis\" x=\"\(x(column))\" y=\"\(bottom + 16)\">\(HTMLChart.duration(low))</text>\n")
+            if column % step == 0 {
+                page.raw("<text class=\"axis\" x=\"\(x(column))\" y=\"\(bottom + 16)\">\(HTMLChart.duration(low))</text>\n")
+            } else {
+                page.raw("\n")
+            }
         }
         page.raw("<line class=\"axis\" x1=\"\(Self.left)\" y1=\"\(bottom)\" x2=\"\(Self.left + Self.plotWidth)\" y2=\"\(bottom)\"/>\n")
         let marks = [("p50", percentiles.p50), ("p90", percentiles.p90), ("p99", percentiles.p99)]
@@ -87,7 +93,9 @@ package struct HTMLDurationHistograms {
             let offset = Int((value - low) * Int64(x(column + 1) - x(column)) / max(1, high - low))
             let at = x(column) + offset
             page.raw("<line class=\"pct \(name)\" data-value=\"\(ReportNumber.seconds(value))\" x1=\"\(at)\" y1=\"\(Self.top - 2)\" x2=\"\(at)\" y2=\"\(bottom)\"><title>\(name) \(ReportNumber.seconds(value)) s</title></line>")
-            page.raw("<text class=\"pct-label\" x=\"\(at + 3)\" y=\"\(Self.top - 26 + row * 11)\">\(name) \(ReportNumber.seconds(value)) s</text>\n")
+            // Right of the line in the chart's left half, left of it in the right half.
+            let place = at - Self.left > Self.plotWidth / 2 ? "x=\"\(at - 3)\" text-anchor=\"end\"" : "x=\"\(at + 3)\""
+            page.raw("<text class=\"pct-label\" \(place) y=\"\(Self.top - 26 + row * 11)\">\(name) \(ReportNumber.seconds(value)) s</text>\n")
         }
         page.raw("</svg>\n</figure>\n")
     }
