@@ -62,7 +62,7 @@ struct ReportOptionsGroup: ParsableArguments {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write outcomes.csv, violations.csv, stale.csv, summary.json and report.md from the ledger.",
+        abstract: "Write outcomes.csv, violations.csv, stale.csv, summary.json and report.md (report.html with --format html) from the ledger.",
         discussion: """
             Reports read the ledger only, so they can be made at any time for everything imported so far. Same ledger and same --now → byte-identical files. With --fail-on, exit 1 after writing the reports when such violations exist (for CI).
 
