@@ -13,6 +13,7 @@ package struct HTMLBarChart {
 
     private static let (labelWidth, barWidth, rowHeight) = (170, 380, 26)
 
+    /// Appends the chart, in a `<figure>`, to `page`.
     package func write(_ page: inout HTMLText) {
         let width = Self.labelWidth + Self.barWidth + 70
         let height = bars.count * Self.rowHeight + 8
@@ -67,8 +68,10 @@ extension Report {
 /// takes at most ``Report/htmlTimelineMaxBins`` bins, each bin starting at a multiple of the
 /// width since the epoch (UTC); every bin from the first to the last is drawn, empty ones too.
 package struct HTMLViolationTimeline {
+    /// The report's violations, in any order.
     package let violations: [Report.Violation]
 
+    /// The bin widths tried in turn, in ms.
     package static let widths: [Int64] = [
         1000, 5000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000,
         86_400_000, 604_800_000, 2_592_000_000, 31_536_000_000,
@@ -88,6 +91,7 @@ package struct HTMLViolationTimeline {
         }
     }
 
+    /// Appends the chart (or a line saying no violation has a ts) and the count of those without.
     package func write(_ page: inout HTMLText) {
         var earliest = Int64.max, latest = Int64.min, untimed = 0
         for violation in violations {

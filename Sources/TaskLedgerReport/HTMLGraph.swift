@@ -10,9 +10,11 @@ import TaskLedgerCore
 /// terminal, illegal transition) are `path.edge.refused`, drawn dashed in red. Coordinates are
 /// integers, computed with integer arithmetic.
 package struct HTMLTransitionGraph {
+    /// The observed transitions, in the report's order.
     package let transitions: [Report.Transition]
     /// The rules' states in order, then terminal states the rules no longer know.
     package let states: [String]
+    /// The terminal states, drawn in the right-hand column.
     package let terminal: Set<String>
 
     private struct Node {
@@ -31,6 +33,7 @@ package struct HTMLTransitionGraph {
 
     private static let (halfWidth, halfHeight, rowHeight, top) = (72, 16, 64, 40)
 
+    /// Appends the graph and its legend, in a `<figure>`, to `page`.
     package func write(_ page: inout HTMLText) {
         let known = Set(states)
         let unknownSeen = transitions.contains { !known.contains($0.to) || !($0.from.map(known.contains) ?? true) }

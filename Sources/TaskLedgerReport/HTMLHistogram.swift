@@ -10,8 +10,10 @@ import TaskLedgerCore
 /// largest edge at or below it. The charts draw every bin from the one holding the shortest
 /// measured duration of any state to the one holding the longest, empty ones too.
 package struct HTMLDurationHistograms {
+    /// The report whose outcomes and percentiles are drawn.
     package let report: Report
 
+    /// The lower edges of the first bins, in ms.
     package static let edges: [Int64] = {
         let (s, m, h, d): (Int64, Int64, Int64, Int64) = (1000, 60_000, 3_600_000, 86_400_000)
         return [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, s, 2 * s, 5 * s, 10 * s, 30 * s,
@@ -32,6 +34,7 @@ package struct HTMLDurationHistograms {
 
     private static let (left, plotWidth, top, plotHeight) = (48, 372, 58, 70)
 
+    /// Appends one histogram per terminal state with measured tasks, or a line saying there is none.
     package func write(_ page: inout HTMLText) {
         var byState: [String: [Int]] = [:]
         var lowest = Int.max, highest = Int.min

@@ -3,6 +3,7 @@ import TaskLedgerCore
 /// The page's tables: the first violations of each kind and the stalest tasks, as many rows as
 /// `report.md` lists, every cell escaped by ``HTMLText/escaped(_:)``.
 package enum HTMLTables {
+    /// Per kind with violations: a heading with its count and a table of its first examples.
     package static func writeViolations(_ violations: [Report.Violation], counts: [Verdict: Int], to page: inout HTMLText) {
         var examples: [Verdict: [Report.Violation]] = [:]
         for violation in violations where examples[violation.kind, default: []].count < Report.markdownExamples {
@@ -32,6 +33,7 @@ package enum HTMLTables {
         }
     }
 
+    /// The stalest tasks, oldest first, or a line saying there is none.
     package static func writeStale(_ stale: [StaleTask], to page: inout HTMLText) {
         guard !stale.isEmpty else {
             page.raw("<p>No stale task.</p>\n")

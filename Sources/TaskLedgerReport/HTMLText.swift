@@ -1,6 +1,7 @@
 /// The text of `report.html`, built in one `String` so that rendering stays linear in the
 /// ledger's size: every part appends to it, none builds a string of its own to concatenate.
 package struct HTMLText {
+    /// The page so far.
     package private(set) var text = ""
 
     /// `capacity`: a guess of the page's size in bytes, so that the buffer grows rarely.
