@@ -19,9 +19,9 @@ struct ReportOptionsGroup: ParsableArguments {
         valueName: "kinds"), transform: OptionValue.violationKinds)
     var failOn: Set<Verdict> = []
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json. Default: csv,md,json.", valueName: "formats"),
+    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json, html. Default: csv,md,json.", valueName: "formats"),
             transform: OptionValue.reportFormats)
-    var formats: Set<ReportOptions.Format> = Set(ReportOptions.Format.allCases)
+    var formats: Set<ReportOptions.Format> = [.csv, .md, .json]
 
     @Flag(name: .customLong("excel-safe"), help: "Prefix CSV cells starting with = + - @ with ' so spreadsheets do not run them as formulas (off by default: exact data for machines).")
     var excelSafe = false
@@ -62,7 +62,7 @@ struct ReportOptionsGroup: ParsableArguments {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write outcomes.csv, violations.csv, stale.csv, summary.json and report.md from the ledger.",
+        abstract: "Write outcomes.csv, violations.csv, stale.csv, summary.json and report.md (report.html with --format html) from the ledger.",
         discussion: """
             Reports read the ledger only, so they can be made at any time for everything imported so far. Same ledger and same --now → byte-identical files. With --fail-on, exit 1 after writing the reports when such violations exist (for CI).
 

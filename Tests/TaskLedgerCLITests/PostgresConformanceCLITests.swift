@@ -84,7 +84,8 @@ struct PostgresConformanceCLITests {
             let r = try CLI.run(["import", "--db", db, "--quiet", "--profile", profile, file])
             #expect(r.status == 0, "\(r.stderr)")
             summaries.append(r.stdout.replacingOccurrences(of: #" · [0-9.]+ s · [0-9]+ events/s"#, with: "", options: .regularExpression))
-            let report = try CLI.run(["report", "--db", db, "--profile", profile, "--out", dir.path(out), "--now", "latest"])
+            let report = try CLI.run(["report", "--db", db, "--profile", profile, "--out", dir.path(out), "--now", "latest",
+                                      "--format", "csv,md,json,html"])
             #expect(report.status == 0, "\(report.stderr)")
         }
         #expect(summaries[0] == summaries[1])
@@ -98,6 +99,12 @@ struct PostgresConformanceCLITests {
             }
             #expect(texts[0] == texts[1], "\(profile): \(name)")
         }
+        // report.html names its ledger in its one `<p class="where">` line.
+        let pages = try ["sqlite", "pg"].map { store in
+            try String(contentsOfFile: dir.path("\(store)/report.html"), encoding: .utf8).split(separator: "\n")
+                .filter { !$0.hasPrefix("<p class=\"where\">") }
+        }
+        #expect(pages[0] == pages[1], "\(profile): report.html")
         for name in ["outcomes.csv", "violations.csv", "stale.csv"] {
             let sqlite = try Data(contentsOf: URL(fileURLWithPath: dir.path("sqlite/\(name)")))
             #expect(sqlite == (try Data(contentsOf: URL(fileURLWithPath: dir.path("pg/\(name)")))), "\(profile): \(name)")

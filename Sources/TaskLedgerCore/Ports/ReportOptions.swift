@@ -8,8 +8,10 @@ public struct ReportOptions: Sendable, Equatable {
         case md
         /// `summary.json`.
         case json
+        /// `report.html`: one self-contained page with SVG charts, for people in a browser.
+        case html
 
-        /// Orders formats as ``allCases`` lists them: csv, md, json.
+        /// Orders formats as ``allCases`` lists them: csv, md, json, html.
         public static func < (lhs: Format, rhs: Format) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }
