@@ -44,11 +44,11 @@ extension PostgresLedger {
                         SELECT max(p.ts) FROM task_events p
                         WHERE p.task = e.task AND p.seq < e.seq AND p.verdict IN ($2, $1)
                     ) END AS last_ts,
-                    0 AS origin, seq AS arrival
+                    0 AS origin, seq AS arrival, NULL::text AS raw
                 FROM task_events e
                 WHERE verdict <> $2 AND \(window.condition("ts"))
                 UNION ALL
-                SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL::bigint, 1, id
+                SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL::bigint, 1, id, raw
                 FROM import_rejects
                 WHERE \(window.condition("ts"))
             ) v
@@ -59,7 +59,7 @@ extension PostgresLedger {
                 kind: try Verdict(
                     stored: try r.text(3), in: try r.int64(10) == 0 ? "task_events" : "import_rejects", location: location),
                 fromState: r.string(4), toState: r.string(5), timestamp: try r.optionalInt64(6), eventID: r.string(7),
-                message: r.string(8), lastTimestamp: try r.optionalInt64(9))
+                message: r.string(8), lastTimestamp: try r.optionalInt64(9), raw: r.string(12))
         }
     }
 

@@ -51,6 +51,9 @@ public struct Report: Sendable, Equatable {
         public var eventID: String?
         /// Free text for people.
         public var message: String
+        /// A rejected line as read (invalid UTF-8 replaced); nil for a refused event, which the
+        /// ledger keeps as its fields rather than as its line.
+        public var raw: String?
     }
 
     /// Observed transitions `from → to` in `task_events` (from nil = the task's first event).
@@ -184,7 +187,8 @@ extension Report {
                     file: v.file, line: v.line, task: v.task, kind: v.kind, fromState: v.fromState, toState: v.toState,
                     timestamp: v.timestamp, eventID: v.eventID,
                     message: v.message ?? ViolationMessage.text(
-                        kind: v.kind, from: v.fromState, to: v.toState ?? "", lastTimestamp: v.lastTimestamp))
+                        kind: v.kind, from: v.fromState, to: v.toState ?? "", lastTimestamp: v.lastTimestamp),
+                    raw: v.raw)
             },
             stale: rows.stale,
             transitions: rows.transitions.map { Transition(from: $0.from, to: $0.to, applied: $0.applied, count: $0.count) }

@@ -8,6 +8,7 @@ extension Report {
         if options.formats.contains(.csv) { names += CSVFile.allCases.map(\.fileName) }
         if options.formats.contains(.json) { names.append("summary.json") }
         if options.formats.contains(.md) { names.append("report.md") }
+        if options.formats.contains(.junit) { names.append("junit.xml") }
         if options.formats.contains(.html) { names.append("report.html") }
         return names
     }
@@ -18,6 +19,7 @@ extension Report {
         switch name {
         case "summary.json": return summaryJSON
         case "report.md": return markdown
+        case "junit.xml": return junitXML
         case "report.html": return html
         default: return nil
         }

@@ -66,11 +66,11 @@ extension SQLiteLedger {
                         SELECT max(p.ts) FROM task_events p
                         WHERE p.task = e.task AND p.seq < e.seq AND p.verdict IN (?, ?)
                     ) END AS last_ts,
-                    0 AS origin, seq AS arrival
+                    0 AS origin, seq AS arrival, NULL AS raw
                 FROM task_events e
                 WHERE verdict <> ? AND \(window.sql)
                 UNION ALL
-                SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL, 1, id
+                SELECT file, line, task, kind, from_state, to_state, ts, event_id, message, NULL, 1, id, raw
                 FROM import_rejects
                 WHERE \(window.sql)
                 ORDER BY file, line, origin, arrival
@@ -81,7 +81,8 @@ extension SQLiteLedger {
             violations.append(ReportRows.Violation(
                 file: row[0], line: row[1], task: row[2],
                 kind: try Verdict(stored: row[3], in: row[10] == 0 ? "task_events" : "import_rejects", location: location), fromState: row[4],
-                toState: row[5], timestamp: row[6], eventID: row[7], message: row[8], lastTimestamp: row[9]))
+                toState: row[5], timestamp: row[6], eventID: row[7], message: row[8], lastTimestamp: row[9],
+                raw: row[12]))
         }
         return violations
     }

@@ -12,7 +12,7 @@ struct GenerateCommand: ParsableCommand {
 
             Example:
               task-ledger generate --tasks 100000 --seed 1 --gzip --output bench.jsonl.gz
-              task-ledger generate --tasks 100000 --ids uuid --night 3 --gzip --output night3.jsonl.gz
+              task-ledger generate --tasks 100000 --ids uuid --night 3 --gzip --output n3.gz
             """)
 
     @Option(help: "How many tasks.") var tasks: Int

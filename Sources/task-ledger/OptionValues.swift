@@ -53,13 +53,17 @@ enum OptionValue {
         return kinds
     }
 
-    /// `--format`: a comma list of report formats.
+    /// `--format`: a comma list of report formats, or `all`.
     static func reportFormats(_ text: String) throws(OptionValueError) -> Set<ReportOptions.Format> {
         var formats = Set<ReportOptions.Format>()
         for name in commaList(text) {
+            if name == "all" {
+                formats.formUnion(ReportOptions.Format.allCases)
+                continue
+            }
             guard let format = ReportOptions.Format(rawValue: name) else {
                 let valid = ReportOptions.Format.allCases.map(\.rawValue).joined(separator: ", ")
-                throw .message("--format: '\(name)' is not one of \(valid)")
+                throw .message("--format: '\(name)' is not one of \(valid) (or all)")
             }
             formats.insert(format)
         }

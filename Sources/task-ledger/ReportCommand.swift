@@ -19,9 +19,17 @@ struct ReportOptionsGroup: ParsableArguments {
         valueName: "kinds"), transform: OptionValue.violationKinds)
     var failOn: Set<Verdict> = []
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json, html. Default: csv,md,json.", valueName: "formats"),
+    @Option(name: .customLong("format"), help: ArgumentHelp("Which outputs to write: a comma list of csv, md, json, junit (junit.xml, for CI test reports), html (report.html), or 'all'. Default: csv,md,json.", valueName: "formats"),
             transform: OptionValue.reportFormats)
     var formats: Set<ReportOptions.Format> = [.csv, .md, .json]
+
+    @Option(help: ArgumentHelp(
+        "Print the violations as CI annotations on standard output: 'github' (::error for the --fail-on kinds, ::warning for the others, at most 10 of each) or 'none'. Default: github when GITHUB_ACTIONS=true, else none.",
+        valueName: "style"), transform: { text throws(OptionValueError) in
+            guard let style = AnnotationStyle(rawValue: text) else { throw .notA("github or none") }
+            return style
+        })
+    var annotations: AnnotationStyle?
 
     @Flag(name: .customLong("excel-safe"), help: "Prefix CSV cells starting with = + - @ with ' so spreadsheets do not run them as formulas (off by default: exact data for machines).")
     var excelSafe = false
@@ -31,7 +39,7 @@ struct ReportOptionsGroup: ParsableArguments {
     func write(ledger: Ledger, to directory: String) throws -> Bool {
         let options = ReportOptions(
             now: try now?.resolve(in: ledger) ?? wallClockMillis(), since: since, until: until, excelSafe: excelSafe,
-            formats: formats)
+            formats: formats, failOn: failOn)
         let report = try ledger.report(options)
         let written = try report.write(to: directory)
         let names = written.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -39,6 +47,10 @@ struct ReportOptionsGroup: ParsableArguments {
         if let summaryPath = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty,
            let markdown = report.contents(ofFile: "report.md") {
             try appendText(markdown + "\n", to: summaryPath)
+        }
+        let style = annotations ?? (ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" ? .github : .none)
+        if style == .github {
+            for line in report.githubAnnotations { print(line) }
         }
         if report.hasViolations(of: failOn) {
             let counts = failOn.sorted().compactMap { k in report.violationCounts[k].map { "\(k.rawValue) \($0)" } }
@@ -57,6 +69,14 @@ struct ReportOptionsGroup: ParsableArguments {
             throw CLIError("\(path): cannot append the step summary (\(String(cString: strerror(errno))))")
         }
     }
+}
+
+/// `--annotations`: how violations are shown inline in a CI system's run page.
+enum AnnotationStyle: String {
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    case github
+    /// None.
+    case none
 }
 
 struct ReportCommand: ParsableCommand {

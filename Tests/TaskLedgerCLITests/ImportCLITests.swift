@@ -67,9 +67,9 @@ struct ImportCLITests {
     @Test func theReadmeCommandImportsTheFixturesAndIsIdempotent() throws {
         let dir = try TempDirectory()
         let db = dir.path("demo.sqlite")
-        // The README's command with html too, so that reports/report.html is checked as well.
+        // The README's command, word for word.
         let args = ["import", "--db", db, "--now", "latest", "--report-dir", dir.path("reports"),
-                    "--format", "csv,md,json,html", "fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"]
+                    "--format", "all", "fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"]
         let first = try CLI.run(args, directory: CLI.root)
         #expect(first.status == 0, "\(first.stderr)")
         let events = try rows(db, "SELECT count(*) FROM task_events")
@@ -77,10 +77,10 @@ struct ImportCLITests {
         #expect(second.status == 0)
         #expect(second.stdout.hasPrefix("lines 0 · resumed after 53 · applied 0 · violations: none"))
         #expect(try rows(db, "SELECT count(*) FROM task_events") == events)
-        for name in ["outcomes.csv", "violations.csv", "stale.csv", "summary.json", "report.md", "report.html"] {
+        for name in ["outcomes.csv", "violations.csv", "stale.csv", "summary.json", "report.md", "junit.xml", "report.html"] {
             let committed = try Data(contentsOf: CLI.root.appendingPathComponent("reports/\(name)"))
             let fresh = try String(decoding: Data(contentsOf: dir.url.appendingPathComponent("reports/\(name)")), as: UTF8.self)
-            // summary.json, report.md and report.html name the ledger path, which differs here.
+            // summary.json, report.md, junit.xml and report.html name the ledger path, which differs here.
             let expected = String(decoding: committed, as: UTF8.self).replacingOccurrences(of: "demo.sqlite", with: db)
             #expect(fresh == expected, "reports/\(name) is stale: regenerate it with the README's first command")
         }

@@ -20,7 +20,7 @@ struct DocumentationExampleTests {
         #expect(verdict == .applied)
         #expect(state == "QUEUED")
         #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent }
-            == ["outcomes.csv", "violations.csv", "stale.csv", "summary.json", "report.md", "report.html"])
+            == ["outcomes.csv", "violations.csv", "stale.csv", "summary.json", "report.md", "junit.xml", "report.html"])
     }
 
     // MARK: RecordingEventsFromASwiftWorker.md

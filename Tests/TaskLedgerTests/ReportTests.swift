@@ -102,7 +102,7 @@ import Testing
         let paths = try ledger.report(options).write(to: first)
         try ledger.report(options).write(to: second)
         #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent }
-            == ["outcomes.csv", "violations.csv", "stale.csv", "summary.json", "report.md", "report.html"])
+            == ["outcomes.csv", "violations.csv", "stale.csv", "summary.json", "report.md", "junit.xml", "report.html"])
         for path in paths {
             let name = URL(fileURLWithPath: path).lastPathComponent
             let a = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -8,10 +8,12 @@ public struct ReportOptions: Sendable, Equatable {
         case md
         /// `summary.json`.
         case json
+        /// `junit.xml`.
+        case junit
         /// `report.html`: one self-contained page with SVG charts, for people in a browser.
         case html
 
-        /// Orders formats as ``allCases`` lists them: csv, md, json, html.
+        /// Orders formats as ``allCases`` lists them: csv, md, json, junit, html.
         public static func < (lhs: Format, rhs: Format) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }
@@ -32,13 +34,18 @@ public struct ReportOptions: Sendable, Equatable {
     public var excelSafe: Bool
     /// Which files ``Report/write(to:)`` writes.
     public var formats: Set<Format>
+    /// The violation kinds that fail the CI job (`--fail-on`): `junit.xml` has a test suite for
+    /// each (for every kind when empty), and GitHub annotations are errors for these, warnings
+    /// for the others.
+    public var failOn: Set<Verdict>
 
     /// A report at `now` (epoch ms) over the window `[since, until)` (nil: unbounded), writing
     /// `formats` (by default every one).
     public init(
         now: Int64, since: Int64? = nil, until: Int64? = nil, excelSafe: Bool = false,
-        formats: Set<Format> = Set(Format.allCases)
+        formats: Set<Format> = Set(Format.allCases), failOn: Set<Verdict> = []
     ) {
+        self.failOn = failOn
         self.now = now
         self.since = since
         self.until = until

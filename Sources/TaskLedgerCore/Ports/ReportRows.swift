@@ -44,11 +44,14 @@ package struct ReportRows: Sendable, Equatable {
         package var message: String?
         /// For `out_of_order`: the latest ts applied before it.
         package var lastTimestamp: Int64?
+        /// A reject's line as read; nil for a refused event (stored as its fields).
+        package var raw: String?
 
         package init(
             file: String, line: Int?, task: String?, kind: Verdict, fromState: String?, toState: String?,
-            timestamp: Int64?, eventID: String?, message: String?, lastTimestamp: Int64?
+            timestamp: Int64?, eventID: String?, message: String?, lastTimestamp: Int64?, raw: String? = nil
         ) {
+            self.raw = raw
             self.file = file
             self.line = line
             self.task = task
