@@ -122,6 +122,8 @@ let package = Package(
                 "TaskLedgerTestSupport",
                 "task-ledger",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // CIDocsTests parses the CI workflow examples in docs/ci/.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
     ]

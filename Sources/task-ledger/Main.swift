@@ -75,12 +75,16 @@ enum Main {
 }
 
 struct TaskLedgerCommand: ParsableCommand {
+    /// What `task-ledger --version` prints: which build a CI job downloaded.
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "task-ledger",
         abstract: "An append-only SQLite ledger of task lifecycles, and audit reports from status logs.",
         discussion: """
             Exit codes: 0 ok · 1 --fail-on triggered or write refused · 2 usage · 3 I/O or data error.
             """,
+        version: version,
         subcommands: [
             InitCommand.self, ImportCommand.self, WriteCommand.self, StatusCommand.self,
             HistoryCommand.self, StaleCommand.self, DeliverCommand.self, ReportCommand.self,
