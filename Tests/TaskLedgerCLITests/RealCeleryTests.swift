@@ -141,6 +141,19 @@ struct RealCeleryTests {
         #expect(reports.outcomes.map { [$0["state"]!, $0["events"]!] } == [["SUCCEEDED", String(lines.count - 1)]])
     }
 
+    /// The client's task-sent arriving after the worker ran and reported the task (seen under
+    /// load): an echo of the task's start, applied and changing nothing.
+    @Test func aTaskSentAfterTheTaskEndedIsAnEcho() throws {
+        let capture = try CeleryCapture.shared.get()
+        let uuid = try capture.uuid(of: "success")
+        var lines = capture.lines(of: uuid)
+        let sent = try #require(lines.firstIndex { JSONLine($0).type == "task-sent" })
+        lines.append(lines.remove(at: sent))
+        let reports = try Reports.importing(lines, in: try TempDirectory())
+        #expect(reports.violations.isEmpty, "\(reports.violations.map(Self.brief))")
+        #expect(reports.outcomes.map { [$0["state"]!, $0["events"]!] } == [["SUCCEEDED", String(lines.count)]])
+    }
+
     static func brief(_ row: [String: String]) -> String {
         "\(row["line"]!) \(row["task"]!) \(row["kind"]!) \(row["from_state"]!)→\(row["to_state"]!)"
     }
