@@ -154,6 +154,19 @@ struct RealCeleryTests {
         #expect(reports.outcomes.map { [$0["state"]!, $0["events"]!] } == [["SUCCEEDED", String(lines.count)]])
     }
 
+    /// The client's task-sent arriving while the worker runs the task (seen under load:
+    /// received, started, sent, succeeded): the success that follows is no violation.
+    @Test func aTaskSentWhileTheTaskRunsIsNoViolation() throws {
+        let capture = try CeleryCapture.shared.get()
+        let uuid = try capture.uuid(of: "success")
+        var lines = capture.lines(of: uuid)
+        let sent = lines.remove(at: try #require(lines.firstIndex { JSONLine($0).type == "task-sent" }))
+        lines.insert(sent, at: try #require(lines.firstIndex { JSONLine($0).type == "task-succeeded" }))
+        let reports = try Reports.importing(lines, in: try TempDirectory())
+        #expect(reports.violations.isEmpty, "\(reports.violations.map(Self.brief))")
+        #expect(reports.outcomes.map { [$0["state"]!, $0["events"]!] } == [["SUCCEEDED", String(lines.count)]])
+    }
+
     static func brief(_ row: [String: String]) -> String {
         "\(row["line"]!) \(row["task"]!) \(row["kind"]!) \(row["from_state"]!)→\(row["to_state"]!)"
     }
