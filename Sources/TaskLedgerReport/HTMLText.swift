@@ -32,7 +32,7 @@ package struct HTMLText {
                 text += "\u{2421}"
             default:
                 if HTMLText.isShownAsCode(scalar) {
-                    text += "⟨U+" + HTMLText.hex(scalar.value) + "⟩"
+                    text += scalar.codePointText
                 } else {
                     text.unicodeScalars.append(scalar)
                 }
@@ -45,10 +45,5 @@ package struct HTMLText {
     private static func isShownAsCode(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         return (0x80...0x9F).contains(value) || (0xFDD0...0xFDEF).contains(value) || value & 0xFFFE == 0xFFFE
-    }
-
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

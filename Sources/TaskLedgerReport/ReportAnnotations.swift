@@ -27,9 +27,10 @@ extension Report {
             lines.append("::\(isError ? "error" : "warning") \(properties.joined(separator: ","))::"
                 + GitHubCommand.data(violation.message))
         }
-        let leftOut = (max(0, errors - Report.githubAnnotationLimit), max(0, warnings - Report.githubAnnotationLimit))
-        if leftOut.0 + leftOut.1 > 0 {
-            lines.append("task-ledger: \(leftOut.0) error and \(leftOut.1) warning annotations left out "
+        let leftOut = (errors: max(0, errors - Report.githubAnnotationLimit),
+                       warnings: max(0, warnings - Report.githubAnnotationLimit))
+        if leftOut.errors + leftOut.warnings > 0 {
+            lines.append("task-ledger: \(leftOut.errors) error and \(leftOut.warnings) warning annotations left out "
                 + "(GitHub shows \(Report.githubAnnotationLimit) of each per step); every violation is in violations.csv")
         }
         return lines

@@ -19,13 +19,16 @@ extension Report {
         let kinds = Verdict.allCases.filter { $0.isViolation && (options.failOn.isEmpty || options.failOn.contains($0)) }
         var byKind: [Verdict: [Violation]] = [:]
         for violation in violations where kinds.contains(violation.kind) { byKind[violation.kind, default: []].append(violation) }
+        // The same in every suite: the schema wants a timestamp without fraction or zone.
+        let timestamp = String(Timestamp.format(options.now).prefix(19))
+        let properties = junitProperties
         for (id, kind) in kinds.enumerated() {
             let failing = byKind[kind] ?? []
             xml.raw("  <testsuite package=\"task-ledger\" id=\"\(id)\" name=\"\(kind.rawValue)\" timestamp=\"")
-            xml.raw(String(Timestamp.format(options.now).prefix(19)))
+            xml.raw(timestamp)
             xml.raw("\" hostname=\"task-ledger\" tests=\"\(max(failing.count, 1))\" failures=\"\(failing.count)\"")
             xml.raw(" errors=\"0\" skipped=\"0\" time=\"0\">\n    <properties>\n")
-            for (name, value) in junitProperties {
+            for (name, value) in properties {
                 xml.raw("      <property name=\"\(name)\" value=\"")
                 xml.attribute(value)
                 xml.raw("\"/>\n")
@@ -100,14 +103,9 @@ struct JUnitText {
             case "'": text += "&apos;"
             case "\r": text += "&#13;"
             case "\t", "\n": if inAttribute { text += "&#\(scalar.value);" } else { text.unicodeScalars.append(scalar) }
-            case "\u{0}"..."\u{1F}", "\u{FFFE}", "\u{FFFF}": text += "⟨U+" + JUnitText.hex(scalar.value) + "⟩"
+            case "\u{0}"..."\u{1F}", "\u{FFFE}", "\u{FFFF}": text += scalar.codePointText
             default: text.unicodeScalars.append(scalar)
             }
         }
-    }
-
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }
