@@ -41,14 +41,7 @@ import Testing
             },
         ]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: expectations), as: UTF8.self)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, directory, json]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(message)")
+        let run = try runTool(["python3", Self.script, directory, json])
+        #expect(run.status == 0, "\(run.stderr)")
     }
 }

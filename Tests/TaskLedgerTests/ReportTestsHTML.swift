@@ -12,29 +12,17 @@ import Testing
 /// and rows against numbers it derives from the same report's CSV files, summary.json and
 /// report.md (needs Debian's `chromium` and `libxml2-utils`; see .ci/run).
 @Suite struct ReportTestsHTML {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let script = root.appendingPathComponent("Tests/report_browser.py").path
+    static let script = packageRoot.appendingPathComponent("Tests/report_browser.py").path
 
     /// Runs the browser driver on a report directory; its exit status and what it printed.
     static func browse(_ directory: String, _ json: String = "{}") throws -> (status: Int32, problems: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, directory, json]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
+        let run = try runTool(["python3", script, directory, json])
+        return (run.status, run.stderr)
     }
 
     /// The fixtures imported as the README's first command imports them, reported at `latest`.
     static func fixturesReport() throws -> (ledger: Ledger, options: ReportOptions) {
-        let ledger = try Ledger(TempDirectory.untilExit().path("fixtures.sqlite"))
-        for file in ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"] {
-            _ = try ledger.importFile(root.appendingPathComponent(file).path)
-        }
+        let ledger = try fixturesLedger()
         return (ledger, ReportOptions(now: try #require(try ledger.latestTimestamp())))
     }
 

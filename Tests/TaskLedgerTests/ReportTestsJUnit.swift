@@ -10,9 +10,7 @@ import Testing
 /// (../shared/schemas/JUnit.xsd, checked by xmllint), and read back by a real consumer
 /// (junitparser, Tests/junit_consumer.py) as the violations violations.csv lists.
 @Suite struct ReportTestsJUnit {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let schema = root.deletingLastPathComponent().appendingPathComponent("shared/schemas/JUnit.xsd").path
+    static let schema = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas/JUnit.xsd").path
     /// SPEC §4's violation kinds, in its order.
     static let kinds = [
         "malformed", "missing_field", "bad_field", "bad_timestamp", "duplicate", "unknown_state", "after_terminal",
@@ -48,19 +46,6 @@ import Testing
         var violations: [Violation]
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
-
     /// Writes junit.xml and violations.csv of `report`, validates the XML, and reads both back.
     static func consume(_ report: Report) throws -> Consumed {
         let directory = try TempDirectory.untilExit().url.path
@@ -69,25 +54,17 @@ import Testing
         var written = report
         written.options = options
         try written.write(to: directory)
-        let lint = try run(["xmllint", "--noout", "--schema", schema, directory + "/junit.xml"])
-        #expect(lint.status == 0, "xmllint: \(lint.output)")
-        let script = root.appendingPathComponent("Tests/junit_consumer.py").path
-        let read = try run(["python3", script, directory])
-        try #require(read.status == 0, "junit_consumer.py (pip install junitparser): \(read.output)")
-        return try JSONDecoder().decode(Consumed.self, from: Data(read.output.utf8))
-    }
-
-    static func fixturesLedger() throws -> Ledger {
-        let ledger = try Ledger(try TempDirectory.untilExit().path("fixtures.sqlite"))
-        for file in ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"] {
-            _ = try ledger.importFile(root.appendingPathComponent(file).path)
-        }
-        return ledger
+        let lint = try runTool(["xmllint", "--noout", "--schema", schema, directory + "/junit.xml"])
+        #expect(lint.status == 0, "xmllint: \(lint.stderr)")
+        let script = packageRoot.appendingPathComponent("Tests/junit_consumer.py").path
+        let read = try runTool(["python3", script, directory])
+        try #require(read.status == 0, "junit_consumer.py (pip install junitparser): \(read.stderr)")
+        return try JSONDecoder().decode(Consumed.self, from: Data(read.stdout.utf8))
     }
 
     @Test(arguments: [[], ["illegal_transition", "after_terminal"], ["out_of_order"]])
     func fixturesGiveASuitePerChosenKindAndAFailurePerViolation(failOn: [String]) throws {
-        let ledger = try Self.fixturesLedger()
+        let ledger = try fixturesLedger()
         let now = try #require(Timestamp.parse("2026-11-25T00:00:00Z"))
         let report = try ledger.report(ReportOptions(now: now, failOn: Set(failOn.compactMap(Verdict.init(rawValue:)))))
         let consumed = try Self.consume(report)
@@ -109,10 +86,10 @@ import Testing
     }
 
     @Test func aRejectedLineIsTheFailureTextAndARefusedEventShowsItsFields() throws {
-        let report = try Self.fixturesLedger().report(ReportOptions(now: 0))
+        let report = try fixturesLedger().report(ReportOptions(now: 0))
         let consumed = try Self.consume(report)
         let malformed = try #require(consumed.suites.first { $0.name == "malformed" }?.cases.first?.failure)
-        let raw = try String(contentsOfFile: Self.root.appendingPathComponent("fixtures/events.jsonl").path, encoding: .utf8)
+        let raw = try String(contentsOfFile: packageRoot.appendingPathComponent("fixtures/events.jsonl").path, encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false)[42]
         #expect(malformed.text == String(raw))
         let illegal = try #require(consumed.suites.first { $0.name == "illegal_transition" }?.cases.first?.failure)
@@ -155,7 +132,7 @@ import Testing
     }
 
     @Test func theSameLedgerAndNowGiveTheSameBytesAndACleanLedgerPassesEveryCheck() throws {
-        let ledger = try Self.fixturesLedger()
+        let ledger = try fixturesLedger()
         let options = ReportOptions(now: 1_764_000_000_000, failOn: [.illegalTransition])
         #expect(try ledger.report(options).junitXML == ledger.report(options).junitXML)
         let clean = try Ledger(try TempDirectory.untilExit().path("clean.sqlite"))

@@ -93,3 +93,38 @@ func hostileLedger() throws -> SQLiteLedger {
 func tempDirectory() throws -> String {
     try TempDirectory.untilExit().url.path
 }
+
+/// The package's root directory: fixtures/, reports/, Tests/*.py are under it, ../shared beside it.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A ledger holding the fixtures, imported as the README's first command imports them but by
+/// absolute path (so its violations name the files by absolute path).
+func fixturesLedger() throws -> Ledger {
+    let ledger = try Ledger(try TempDirectory.untilExit().path("fixtures.sqlite"))
+    for file in ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"] {
+        _ = try ledger.importFile(packageRoot.appendingPathComponent(file).path)
+    }
+    return ledger
+}
+
+/// Runs a program found on PATH (a real consumer of the reports: python3, xmllint); its exit
+/// status, standard output and standard error. Standard error goes through a file so that a
+/// chatty program cannot fill one pipe while we wait on the other.
+func runTool(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let errorPath = try TempDirectory.untilExit().path("stderr")
+    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+    let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+    defer { try? errors.close() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = errors
+    try process.run()
+    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let message = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
+    return (process.terminationStatus, output, message)
+}

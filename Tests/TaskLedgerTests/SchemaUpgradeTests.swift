@@ -12,8 +12,6 @@ import Testing
 /// when opened, and says afterwards exactly what a ledger made by this build from the same
 /// files says.
 struct SchemaUpgradeTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
     /// The indexes version 3 added; it dropped the unique index on event_id for the id_key one.
     static let versionThreeIndexes = [
         "import_rejects_by_ts", "task_events_by_id_key", "task_events_by_ts", "task_state_snapshot_terminal",
@@ -23,7 +21,7 @@ struct SchemaUpgradeTests {
     static func versionTwoLedger(in directory: TempDirectory) throws -> String {
         let path = directory.path("v2.sqlite")
         try FileManager.default.copyItem(
-            atPath: root.appendingPathComponent("Tests/Ledgers/fixtures-v2.sqlite").path, toPath: path)
+            atPath: packageRoot.appendingPathComponent("Tests/Ledgers/fixtures-v2.sqlite").path, toPath: path)
         return path
     }
 
@@ -56,9 +54,8 @@ struct SchemaUpgradeTests {
     @Test func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild() throws {
         let directory = try TempDirectory()
         let upgraded = try Ledger(try Self.versionTwoLedger(in: directory))
-        let fresh = try Ledger(directory.path("fresh.sqlite"))
-        let prefix = Self.root.path + "/"
-        for file in ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"] { _ = try fresh.importFile(prefix + file) }
+        let fresh = try fixturesLedger()
+        let prefix = packageRoot.path + "/"
         #expect(try upgraded.verify().isClean)
         let now = try #require(Timestamp.parse("2026-11-25T00:00:00Z"))
         for (since, until) in [(nil, nil), (Timestamp.parse("2026-11-24T10:10:00Z"), Timestamp.parse("2026-11-24T10:30:00Z"))] {
