@@ -1,4 +1,4 @@
--- task-ledger schema, version 3, for PostgreSQL (and engines speaking its protocol).
+-- task-ledger schema, version 4, for PostgreSQL (and engines speaking its protocol).
 -- The same tables and columns as status_schema.sql, translated: INTEGER → BIGINT, rowid keys →
 -- identity columns, partial indexes kept. The binary embeds this file and applies it in one
 -- transaction on first open; ledger_schema carries the version (PostgreSQL has no user_version).
@@ -7,7 +7,7 @@
 CREATE TABLE ledger_schema (
     version      INTEGER NOT NULL
 );
-INSERT INTO ledger_schema (version) VALUES (3);
+INSERT INTO ledger_schema (version) VALUES (4);
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
 CREATE TABLE task_events (
@@ -75,6 +75,7 @@ CREATE TABLE import_rejects (
 );
 CREATE INDEX import_rejects_by_file ON import_rejects(file, line);
 CREATE INDEX import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL;  -- v3
+CREATE INDEX import_rejects_by_task ON import_rejects(task) WHERE task IS NOT NULL;  -- v4
 
 -- Per-file checkpoints, committed with the events they produced.
 CREATE TABLE import_files (
@@ -84,5 +85,15 @@ CREATE TABLE import_files (
     "offset"     BIGINT  NOT NULL,
     lines        BIGINT  NOT NULL,
     compressed   INTEGER NOT NULL,
+    updated_at   BIGINT  NOT NULL
+);
+
+-- Archives this ledger's finished tasks were moved into (v4).
+CREATE TABLE ledger_archives (
+    path         TEXT    PRIMARY KEY,
+    before_ts    BIGINT  NOT NULL,
+    tasks        BIGINT  NOT NULL,
+    events       BIGINT  NOT NULL,
+    first_at     BIGINT  NOT NULL,
     updated_at   BIGINT  NOT NULL
 );

@@ -1,9 +1,9 @@
--- task-ledger schema, version 3.
+-- task-ledger schema, version 4.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
--- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 3. An older ledger is
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 4. An older ledger is
 -- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes and
--- task_events.id_key with its index in place of the unique index on event_id (v3);
--- see Schema.swift.
+-- task_events.id_key with its index in place of the unique index on event_id (v3),
+-- ledger_archives and the rejects' task index (v4); see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -81,6 +81,8 @@ CREATE TABLE import_rejects (
 CREATE INDEX import_rejects_by_file ON import_rejects(file, line);
 -- rejects of a report window (v3)
 CREATE INDEX import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL;
+-- rejects of the tasks `archive` moves (v4)
+CREATE INDEX import_rejects_by_task ON import_rejects(task) WHERE task IS NOT NULL;
 
 -- Per-file checkpoints: what has been consumed, committed with the events it produced.
 CREATE TABLE import_files (
@@ -91,4 +93,15 @@ CREATE TABLE import_files (
     lines        INTEGER NOT NULL,             -- physical lines consumed
     compressed   INTEGER NOT NULL,             -- 1 if the file is gzip
     updated_at   INTEGER NOT NULL              -- epoch ms of the last checkpoint
+) WITHOUT ROWID;
+
+-- Archives this ledger's finished tasks were moved into (`task-ledger archive`), one row per
+-- archive, counting what it received (v4).
+CREATE TABLE ledger_archives (
+    path         TEXT    PRIMARY KEY NOT NULL, -- the archive ledger, as given to --to
+    before_ts    INTEGER NOT NULL,             -- the latest --before: tasks terminal before it were moved
+    tasks        INTEGER NOT NULL,
+    events       INTEGER NOT NULL,
+    first_at     INTEGER NOT NULL,             -- epoch ms of the first batch moved
+    updated_at   INTEGER NOT NULL              -- epoch ms of the last batch moved
 ) WITHOUT ROWID;

@@ -1,3 +1,4 @@
+import Foundation
 import TaskLedgerCore
 import TaskLedgerDecoding
 import TaskLedgerImport
@@ -132,5 +133,55 @@ public final class Ledger: Sendable {
             throw LedgerError.database(path: destination.location, message: "only a PostgreSQL ledger can be copied into")
         }
         return try target.copyRows(from: source)
+    }
+
+    /// Moves the history of every task whose terminal event is before `before` into
+    /// `destination`, another ledger (typically a new SQLite file), `batchSize` tasks per
+    /// transaction: each batch is committed in `destination` first, then deleted here with a
+    /// record of the archive in `ledger_archives`. A crash between the two leaves the batch in
+    /// both; the next run stores it once more (a no-op) and deletes it. Open tasks, and tasks
+    /// that ended at or after `before`, stay. Running it again moves what has finished since,
+    /// or nothing.
+    ///
+    /// Both ledgers stay valid (`verify`, `report`, `history` work on each); an event that
+    /// arrives later for an archived task starts that task afresh here, and an id of an
+    /// archived event is no longer known to this ledger's dedupe.
+    /// - Parameters:
+    ///   - archive: how `destination` is recorded in `ledger_archives` (default: its location).
+    ///   - progress: called after each committed batch with the running totals.
+    /// - Throws: `LedgerError` if `destination` is this ledger, is not this ledger's archive
+    ///   (holds other rows under the same keys), or fails; batches committed before stay moved.
+    public func archive(
+        before: Int64, into destination: Ledger, as archive: String? = nil, batchSize: Int = 5_000,
+        now: Int64 = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)),
+        progress: (ArchiveSummary) -> Void = { _ in }
+    ) throws -> ArchiveSummary {
+        guard let source = store as? any LedgerArchiveSource,
+              let target = destination.store as? any LedgerArchiveDestination else {
+            throw LedgerError.database(path: location, message: "this store cannot archive")
+        }
+        if destination.location == location || Ledger.sameFile(location, destination.location) {
+            throw LedgerError.database(path: location, message: "the archive must be another ledger than the one archived")
+        }
+        let started = Date()
+        var summary = ArchiveSummary()
+        while let batch = try source.archiveBatch(
+            before: before, limit: max(1, batchSize), archive: archive ?? destination.location, now: now,
+            store: target.storeArchived)
+        {
+            summary.add(batch)
+            summary.elapsed = Date().timeIntervalSince(started)
+            progress(summary)
+        }
+        summary.elapsed = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Whether two SQLite paths name one file (through links or `./`).
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        guard !isPostgreSQL(a), !isPostgreSQL(b) else { return false }
+        var first = stat(), second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 }

@@ -18,6 +18,11 @@ package final class PGResult {
     /// The first row, if any: for queries of one row (`count(*)`, a lookup by key).
     package var first: PGRow? { rowCount > 0 ? PGRow(result: self, index: 0) : nil }
 
+    /// Whether `column` is of an integer type (int2, int4, int8), by its type OID.
+    package func isInteger(_ column: Int) -> Bool { [20, 21, 23].contains(PQftype(handle, Int32(column))) }
+
+    package var columnCount: Int { Int(PQnfields(handle)) }
+
     package func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(handle, Int32(row), Int32(column)) != 0 }
 
     /// The value as text, nil for SQL NULL.

@@ -13,6 +13,16 @@ package enum PostgresSchema {
         "CREATE INDEX IF NOT EXISTS import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL",
     ]
 
+    /// What version 4 added, as the schema file has it.
+    package static let archiveTables = [
+        "CREATE INDEX IF NOT EXISTS import_rejects_by_task ON import_rejects(task) WHERE task IS NOT NULL",
+        """
+        CREATE TABLE IF NOT EXISTS ledger_archives (
+            path TEXT PRIMARY KEY, before_ts BIGINT NOT NULL, tasks BIGINT NOT NULL,
+            events BIGINT NOT NULL, first_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+        """,
+    ]
+
     /// Advisory-lock key space (two 32-bit keys) of task-ledger's whole-ledger locks.
     package static let lockSpace: Int32 = 0x544C  // "TL"
     /// Serialises schema creation between processes opening a new database at once.
@@ -43,6 +53,11 @@ extension PostgresLedger {
                     // v3: report windows read their rows through these instead of every row.
                     for index in PostgresSchema.windowIndexes { try conn.exec(index) }
                     try conn.exec("INSERT INTO ledger_schema (version) VALUES (3)")
+                }
+                if version < 4 {
+                    // v4: the record of archives, and the rejects of a task found by task.
+                    for statement in PostgresSchema.archiveTables { try conn.exec(statement) }
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (4)")
                 }
                 return
             }

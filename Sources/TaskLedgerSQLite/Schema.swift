@@ -33,6 +33,10 @@ package enum Schema {
                 for index in windowIndexes { try db.execute(sql: index) }
                 try addIDKeys(db)
             }
+            if found < 4 {
+                // v4: the record of archives, and the rejects of a task found by task.
+                for statement in archiveTables { try db.execute(sql: statement) }
+            }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
@@ -61,6 +65,16 @@ package enum Schema {
         "CREATE INDEX IF NOT EXISTS task_events_by_ts ON task_events(ts)",
         "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS import_rejects_by_ts ON import_rejects(ts) WHERE ts IS NOT NULL",
+    ]
+
+    /// What version 4 added, as the schema file has it.
+    package static let archiveTables = [
+        "CREATE INDEX IF NOT EXISTS import_rejects_by_task ON import_rejects(task) WHERE task IS NOT NULL",
+        """
+        CREATE TABLE IF NOT EXISTS ledger_archives (
+            path TEXT PRIMARY KEY NOT NULL, before_ts INTEGER NOT NULL, tasks INTEGER NOT NULL,
+            events INTEGER NOT NULL, first_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID
+        """,
     ]
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.

@@ -89,6 +89,6 @@ struct TaskLedgerCommand: ParsableCommand {
             InitCommand.self, ImportCommand.self, WriteCommand.self, StatusCommand.self,
             HistoryCommand.self, StaleCommand.self, DeliverCommand.self, ReportCommand.self,
             VerifyCommand.self, RulesCommand.self, ProfilesCommand.self, ProfileCommand.self, SniffCommand.self,
-            GenerateCommand.self, MigrateCommand.self,
+            GenerateCommand.self, MigrateCommand.self, ArchiveCommand.self,
         ])
 }

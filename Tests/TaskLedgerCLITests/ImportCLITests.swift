@@ -96,13 +96,18 @@ struct ImportCLITests {
         let crashed = dir.path("crashed.sqlite")
         var generator = SystemRandomNumberGenerator()
         for kill in 0..<5 {
-            let (process, _, _) = try CLI.start(["import", "--db", crashed, "--quiet", "--batch-size", "500", gz])
+            let (process, _, err) = try CLI.start(["import", "--db", crashed, "--quiet", "--batch-size", "500", gz])
             usleep(UInt32.random(in: 20_000...400_000, using: &generator))
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            _ = kill
+            // An import that ended before its kill must have ended well.
+            if process.terminationReason == .exit {
+                let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(process.terminationStatus == 0, "import \(kill) ended by itself: \(stderr)")
+            }
         }
-        #expect(try CLI.run(["import", "--db", crashed, "--quiet", "--batch-size", "500", gz]).status == 0)
+        let resumed = try CLI.run(["import", "--db", crashed, "--quiet", "--batch-size", "500", gz])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         let compare = """
             SELECT count(*) FROM (SELECT seq, task, state, verdict, from_state, ts, event_id, actor, source, stage, detail, attrs, line FROM task_events
             EXCEPT SELECT seq, task, state, verdict, from_state, ts, event_id, actor, source, stage, detail, attrs, line FROM clean.task_events)

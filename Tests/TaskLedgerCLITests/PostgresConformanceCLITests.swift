@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TaskLedgerTestSupport
 import Testing
 
@@ -172,25 +173,27 @@ struct PostgresConformanceCLITests {
         #expect(twice.stderr.contains("already holds rows"))
     }
 
-    /// Schema version 2 added `task_state_snapshot.partial`, version 3 the window indexes: a
-    /// version 1 ledger (made here by taking them away) gets them back, all zeros, when any
+    /// Schema version 2 added `task_state_snapshot.partial`, version 3 the window indexes,
+    /// version 4 `ledger_archives` and the rejects' task index: a version 1 ledger (made here by taking them away) gets them back, all zeros, when any
     /// command opens it.
     @Test func aVersion1LedgerIsUpgradedWhenOpened() throws {
         let pg = try ScratchDatabase()
         #expect(try CLI.run(["write", "--db", pg.url, "--task", "t", "--state", "QUEUED", "--ts", "2026-01-01T00:00:00Z"]).status == 0)
         _ = try pg.query("""
             ALTER TABLE task_state_snapshot DROP COLUMN partial; DELETE FROM ledger_schema; INSERT INTO ledger_schema VALUES (1);
-            DROP INDEX task_events_by_ts; DROP INDEX task_state_snapshot_terminal; DROP INDEX import_rejects_by_ts
+            DROP INDEX task_events_by_ts; DROP INDEX task_state_snapshot_terminal; DROP INDEX import_rejects_by_ts;
+            DROP INDEX import_rejects_by_task; DROP TABLE ledger_archives
             """)
         #expect(try pg.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'task_state_snapshot' AND column_name = 'partial'") == "0")
         let status = try CLI.run(["status", "--db", pg.url, "t"])
         #expect(status.status == 0, "\(status.stderr)")
-        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "3")
-        // Version 3's window indexes are back too.
+        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "4")
+        // Version 3's window indexes and version 4's are back too.
         #expect(try pg.query("""
             SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes
-            WHERE indexname IN ('task_events_by_ts', 'task_state_snapshot_terminal', 'import_rejects_by_ts')
-            """) == "import_rejects_by_ts,task_events_by_ts,task_state_snapshot_terminal")
+            WHERE indexname IN ('task_events_by_ts', 'task_state_snapshot_terminal', 'import_rejects_by_ts', 'import_rejects_by_task')
+            """) == "import_rejects_by_task,import_rejects_by_ts,task_events_by_ts,task_state_snapshot_terminal")
+        #expect(try pg.query("SELECT count(*) FROM ledger_archives") == "0")
         #expect(try pg.query("SELECT partial FROM task_state_snapshot WHERE task = 't'") == "0")
         // And a partial task can now be recorded in it.
         let partial = try CLI.run(["write", "--db", pg.url, "--partial", "accept", "--task", "u", "--state", "RUNNING", "--ts", "2026-01-01T00:00:01Z"])
@@ -215,5 +218,60 @@ struct PostgresConformanceCLITests {
         let r = try CLI.run(["status", "--db", "postgres://nobody@127.0.0.1:1/none", "t1"])
         #expect(r.status == 3)
         #expect(r.stderr.contains("cannot connect"), "\(r.stderr)")
+    }
+
+    /// `archive` on PostgreSQL (issue 16): into an SQLite file and into another PostgreSQL
+    /// database, the same split as on SQLite; a batch stored before a crash is stored once.
+    @Test func archiveSplitsAPostgresLedgerAsItSplitsAnSQLiteOne() throws {
+        let dir = try TempDirectory()
+        let pg = try ScratchDatabase(), pgArchive = try ScratchDatabase()
+        var nights: [String] = []
+        for night in 1...3 {
+            nights.append(dir.path("night\(night).jsonl.gz"))
+            try #require(CLI.run(["generate", "--tasks", "800", "--ids", "uuid", "--night", "\(night)", "--seed", "\(night)",
+                                  "--gzip", "--output", nights.last!]).status == 0)
+        }
+        let sqlite = dir.path("live.sqlite")
+        for db in [sqlite, pg.url] {
+            let r = try CLI.run(["import", "--db", db, "--quiet"] + nights)
+            try #require(r.status == 0, "\(r.stderr)")
+        }
+        let before = "2026-03-03T00:00:00Z"
+        // PostgreSQL → SQLite, with a crash after the first stored batch; SQLite → SQLite.
+        try ArchiveCLITests.crashAfterStoring(live: pg.url, archive: dir.path("from-pg.sqlite"), tasks: 100)
+        var lines: [String] = []
+        for (db, to) in [(pg.url, dir.path("from-pg.sqlite")), (sqlite, dir.path("from-sqlite.sqlite"))] {
+            let r = try CLI.run(["archive", "--db", db, "--before", before, "--to", to, "--batch-size", "250", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            lines.append(r.stdout.replacingOccurrences(of: #"into .* in [0-9]+ batches · [0-9.]+ s"#, with: "", options: .regularExpression))
+            #expect(try CLI.run(["verify", "--db", db]).status == 0)
+            #expect(try CLI.run(["verify", "--db", to]).status == 0)
+        }
+        // The crash's batch was still in the live ledger: the resumed run moved it with the rest,
+        // as many tasks and rows as on SQLite (and, below, stored once).
+        #expect(lines[0] == lines[1])
+        #expect(lines[0].hasPrefix("archived 1") && lines[0].contains(" events, "), "\(lines)")
+        // PostgreSQL → PostgreSQL: nothing left before `before`, so a later bound moves night 3.
+        let pgToPG = try CLI.run(["archive", "--db", pg.url, "--before", "2026-03-05T00:00:00Z", "--to", pgArchive.url, "--quiet"])
+        #expect(pgToPG.status == 0, "\(pgToPG.stderr)")
+        #expect(try CLI.run(["verify", "--db", pgArchive.url]).status == 0)
+        #expect(try pg.query("SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NOT NULL") == "0")
+        #expect(try pg.query("SELECT string_agg(path, ',' ORDER BY path) FROM ledger_archives") == "\(dir.path("from-pg.sqlite")),\(pgArchive.url)")
+        // What each archive holds agrees with the SQLite ledger split the same way (seq aside:
+        // each store numbers its own arrivals).
+        for (db, out) in [(dir.path("from-pg.sqlite"), "a"), (dir.path("from-sqlite.sqlite"), "b")] {
+            #expect(try CLI.run(["report", "--db", db, "--out", dir.path(out), "--now", before]).status == 0)
+        }
+        for file in ["outcomes.csv", "violations.csv", "stale.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: dir.path("a/\(file)")))
+            #expect(a == (try Data(contentsOf: URL(fileURLWithPath: dir.path("b/\(file)")))), "\(file)")
+        }
+        let split = try [sqlite, dir.path("from-sqlite.sqlite")].map { path in
+            try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM task_events")! }
+        }
+        let pgSplit = try [pg.query("SELECT count(*) FROM task_events"), pgArchive.query("SELECT count(*) FROM task_events")]
+        let fromPG = try DatabaseQueue(path: dir.path("from-pg.sqlite")).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM task_events")! }
+        #expect(fromPG == split[1])
+        #expect(Int(pgSplit[0])! + Int(pgSplit[1])! == split[0], "night 3 and the open tasks went to the PostgreSQL archive")
     }
 }

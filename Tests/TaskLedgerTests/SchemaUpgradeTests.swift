@@ -7,14 +7,15 @@ import Testing
 @testable import TaskLedgerCore
 @testable import TaskLedgerSQLite
 
-/// Schema version 3 added the indexes report windows read through. A ledger made by the last
+/// Schema version 3 added the indexes report windows read through, version 4 the record of
+/// archives and the rejects' task index. A ledger made by the last
 /// version 2 release (Tests/Ledgers/fixtures-v2.sqlite, the fixtures imported by it) is upgraded
 /// when opened, and says afterwards exactly what a ledger made by this build from the same
 /// files says.
 struct SchemaUpgradeTests {
-    /// The indexes version 3 added; it dropped the unique index on event_id for the id_key one.
+    /// The indexes versions 3 and 4 added; 3 dropped the unique index on event_id for the id_key one.
     static let versionThreeIndexes = [
-        "import_rejects_by_ts", "task_events_by_id_key", "task_events_by_ts", "task_state_snapshot_terminal",
+        "import_rejects_by_task", "import_rejects_by_ts", "task_events_by_id_key", "task_events_by_ts", "task_state_snapshot_terminal",
     ]
 
     /// A copy of the version 2 ledger, so the committed file is never changed.
@@ -43,7 +44,8 @@ struct SchemaUpgradeTests {
         #expect(before.version == 2 && before.indexes.isEmpty && before.uniqueID && before.unkeyedIDs == -1)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 3)
+        #expect(after.version == 4)
+        #expect(try DatabaseQueue(path: path).read { try $0.tableExists("ledger_archives") })
         #expect(after.indexes == Self.versionThreeIndexes)
         #expect(!after.uniqueID && after.unkeyedIDs == 0)
         // Opening it again changes nothing.

@@ -2,10 +2,10 @@
 package enum LedgerSchema {
     /// The schema version this build writes and understands (SQLite's `user_version`,
     /// PostgreSQL's `ledger_schema` table).
-    package static let version = 3
+    package static let version = 4
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
-    package static let tables = ["task_events", "task_state_snapshot", "delivery_log", "import_rejects", "import_files"]
+    package static let tables = ["task_events", "task_state_snapshot", "delivery_log", "import_rejects", "import_files", "ledger_archives"]
 
     /// Tables in copy order with their columns; the first column is the key the copy pages by.
     package static let copied: [(name: String, columns: [String])] = [
@@ -15,7 +15,14 @@ package enum LedgerSchema {
         ("delivery_log", ["id", "task", "channel", "key", "delivered_at"]),
         ("import_rejects", ["id", "file", "line", "kind", "task", "from_state", "to_state", "ts", "event_id", "message", "raw"]),
         ("import_files", ["path", "head_hash", "head_length", "offset", "lines", "compressed", "updated_at"]),
+        ("ledger_archives", ["path", "before_ts", "tasks", "events", "first_at", "updated_at"]),
     ]
+
+    /// The tables whose rows belong to a task and move with it to an archive (`archive`), in
+    /// ``copied``'s order and with its columns.
+    package static let archived: [(name: String, columns: [String])] = copied.filter {
+        ["task_events", "task_state_snapshot", "delivery_log", "import_rejects"].contains($0.name)
+    }
 }
 
 // The ports `migrate` copies a ledger through, from one store to another, so that neither
