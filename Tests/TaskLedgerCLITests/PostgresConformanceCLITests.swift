@@ -208,7 +208,7 @@ struct PostgresConformanceCLITests {
         #expect(status.status == 3)
         #expect(status.stderr.contains("no ledger here"), "\(status.stderr)")
         #expect(try CLI.run(["init", "--db", pg.url]).status == 0)
-        #expect(try pg.query("SELECT version FROM ledger_schema") == "3")
+        #expect(try pg.query("SELECT version FROM ledger_schema") == "4")
         let absent = try CLI.run(["init", "--db", pg.url + "_absent"])
         #expect(absent.status == 3)
         #expect(absent.stderr.contains("does not exist; create it first"), "\(absent.stderr)")
