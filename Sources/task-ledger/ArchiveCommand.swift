@@ -27,7 +27,7 @@ struct ArchiveCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Tasks per transaction (default 5000).")
     var batchSize: Int = 5_000
 
-    @Flag(help: "No progress on standard error.")
+    @Flag(help: "No progress on standard error (shown only when it is a terminal).")
     var quiet = false
 
     func validate() throws {
@@ -39,9 +39,13 @@ struct ArchiveCommand: ParsableCommand {
     func run() throws {
         let live = try ledger.open(create: false)
         let archive = try Ledger(to, rules: live.rules, mode: .create)
+        // Progress on a terminal only, redrawn in place, as import does.
+        let showProgress = !quiet && isatty(STDERR_FILENO) == 1
         let summary = try live.archive(before: before, into: archive, as: to, batchSize: batchSize) { running in
-            if !quiet { printError("archived \(running.tasks) tasks, \(running.events) events") }
+            guard showProgress else { return }
+            FileHandle.standardError.write(Data("\rarchived \(running.tasks) tasks, \(running.events) events\u{1B}[K".utf8))
         }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         print("""
             archived \(summary.tasks) tasks ended before \(Timestamp.format(before)): \(summary.events) events, \
             \(summary.rejects) rejects, \(summary.deliveries) deliveries into \(archive.location) \

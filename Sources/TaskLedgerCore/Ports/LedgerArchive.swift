@@ -49,8 +49,9 @@ public struct ArchiveSummary: Sendable, Equatable {
     public var tasks = 0
     /// Rows of `task_events` moved.
     public var events = 0
-    /// Rows of `delivery_log` and `import_rejects` moved with them.
+    /// Rows of `delivery_log` moved with them.
     public var deliveries = 0
+    /// Rows of `import_rejects` moved with them.
     public var rejects = 0
     /// Transactions (batches) committed.
     public var batches = 0
