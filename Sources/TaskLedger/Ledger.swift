@@ -152,7 +152,7 @@ public final class Ledger: Sendable {
     /// - Throws: `LedgerError` if `destination` is this ledger, is not this ledger's archive
     ///   (holds other rows under the same keys), or fails; batches committed before stay moved.
     public func archive(
-        before: Int64, into destination: Ledger, as archive: String? = nil, batchSize: Int = 5_000,
+        before: Int64, into destination: Ledger, as archive: String? = nil, batchSize: Int = 3_000,
         now: Int64 = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)),
         progress: (ArchiveSummary) -> Void = { _ in }
     ) throws -> ArchiveSummary {

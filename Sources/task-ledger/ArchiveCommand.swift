@@ -24,8 +24,8 @@ struct ArchiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The archive ledger: an SQLite file (created if missing) or a PostgreSQL URL or libpq string.", valueName: "path|url"))
     var to: String
 
-    @Option(name: .customLong("batch-size"), help: "Tasks per transaction (default 5000).")
-    var batchSize: Int = 5_000
+    @Option(name: .customLong("batch-size"), help: "Tasks per transaction (default 3000).")
+    var batchSize: Int = 3_000
 
     @Flag(help: "No progress on standard error (shown only when it is a terminal).")
     var quiet = false
