@@ -55,18 +55,7 @@ extension PostgresLedger: LedgerArchiveDestination {
                 // COPY cannot skip rows already there: the rows go to a scratch table first.
                 let scratch = "archive_in_\(name)"
                 try conn.exec("CREATE TEMP TABLE \(scratch) (LIKE \(name)) ON COMMIT DROP")
-                var text = CopyText()
-                for row in tableRows {
-                    for value in row {
-                        switch value {
-                        case .null: text.field(nil as String?)
-                        case .integer(let n): text.field(n)
-                        case .text(let s): text.field(s)
-                        }
-                    }
-                    text.endRow()
-                }
-                try conn.copy(text, into: scratch, columns: columns)
+                try conn.copy(CopyText(rows: tableRows), into: scratch, columns: columns)
                 let key = "\"\(columns[0])\""
                 let onConflict = name == "task_state_snapshot"
                     ? "ON CONFLICT (task) DO UPDATE SET " + columns.dropFirst().map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", ")
@@ -87,12 +76,7 @@ extension PostgresLedger: LedgerArchiveDestination {
                         """)
                 }
             }
-            for (table, column) in [("task_events", "seq"), ("delivery_log", "id"), ("import_rejects", "id")] {
-                try conn.exec("""
-                    SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false)
-                    FROM \(table)
-                    """)
-            }
+            try PostgresLedger.continueIdentities(conn)
         }
     }
 }

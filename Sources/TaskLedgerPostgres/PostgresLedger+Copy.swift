@@ -20,30 +20,42 @@ extension PostgresLedger: LedgerRowDestination {
                 while true {
                     let page = try source.rows(of: table.name, columns: table.columns, after: after, limit: 20_000)
                     guard let last = page.last?.first else { break }
-                    var text = CopyText()
-                    for row in page {
-                        for value in row {
-                            switch value {
-                            case .null: text.field(nil as String?)
-                            case .integer(let n): text.field(n)
-                            case .text(let s): text.field(s)
-                            }
-                        }
-                        text.endRow()
-                    }
-                    try conn.copy(text, into: table.name, columns: table.columns)
+                    try conn.copy(CopyText(rows: page), into: table.name, columns: table.columns)
                     copied += page.count
                     after = last
                 }
                 summary.rows.append((table.name, copied))
             }
-            for (table, column) in [("task_events", "seq"), ("delivery_log", "id"), ("import_rejects", "id")] {
-                try conn.exec("""
-                    SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false)
-                    FROM \(table)
-                    """)
-            }
+            try PostgresLedger.continueIdentities(conn)
             return summary
+        }
+    }
+
+    /// Sets each identity column's next value after the largest stored, once rows were stored
+    /// with their own keys (a copy, an archive): later inserts then never reuse one.
+    package static func continueIdentities(_ conn: PGConnection) throws {
+        for (table, column) in [("task_events", "seq"), ("delivery_log", "id"), ("import_rejects", "id")] {
+            try conn.exec("""
+                SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false)
+                FROM \(table)
+                """)
+        }
+    }
+}
+
+extension CopyText {
+    /// Rows of stored values, in COPY's text format.
+    package init(rows: [[LedgerValue]]) {
+        self.init()
+        for row in rows {
+            for value in row {
+                switch value {
+                case .null: field(nil as String?)
+                case .integer(let n): field(n)
+                case .text(let s): field(s)
+                }
+            }
+            endRow()
         }
     }
 }
