@@ -1,9 +1,12 @@
--- task-ledger schema, version 4.
+-- task-ledger schema, version 5.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
--- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 4. An older ledger is
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 5. An older ledger is
 -- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes and
 -- task_events.id_key with its index in place of the unique index on event_id (v3),
--- ledger_archives and the rejects' task index (v4); see Schema.swift.
+-- ledger_archives and the rejects' task index (v4), task_keys and task_events.task_key with
+-- its index in place of the index on (task, seq), task_state_snapshot keyed by task_key
+-- instead of task, and event_ids with event_ids_tail in place of the id_key index (v5); see
+-- Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -23,22 +26,58 @@ CREATE TABLE task_events (
     attrs        TEXT,                         -- other keys of the line, as a JSON object
     file         TEXT    NOT NULL DEFAULT '',  -- as given on the command line; '' for live writes
     line         INTEGER,                      -- 1-based line number in file; NULL for live writes
-    id_key       INTEGER                       -- 64-bit FNV-1a of event_id, NULL without one (v3)
+    id_key       INTEGER,                      -- 64-bit FNV-1a of event_id, NULL without one (v3)
+    task_key     INTEGER                       -- task_keys.task_key of task (v5)
 );
--- history(task) in arrival order
-CREATE INDEX task_events_by_task ON task_events(task, seq);
--- dedupe: ids are global. By their 64-bit hash, the full id compared on a hit (v3): an index
--- of integers is a third the size of one of UUID texts, so more of it stays in the page cache.
-CREATE INDEX task_events_by_id_key ON task_events(id_key) WHERE id_key IS NOT NULL;
+-- history(task) in arrival order, by the task's key (v5): keys are handed out in first-seen
+-- order and the tasks that get events are mostly recent ones, so inserts land near the index's
+-- right edge; an index on the task's text takes them all over the index, one page-cache miss
+-- each once the ledger is bigger than the cache.
+CREATE INDEX task_events_by_task_key ON task_events(task_key, seq);
+-- dedupe: ids are global. By their 64-bit hash, the full id compared on a hit (v3), in two
+-- tables instead of an index on id_key (v5): every row with an id has its (id_key, seq) in
+-- event_ids_tail, put there by the trigger below, and the tail is moved into event_ids in key
+-- order once it holds Schema.tailLimit keys. A random insert into a hash index bigger than
+-- the page cache costs a page read and a page write; the tail stays small enough to be cached,
+-- and a merge in key order writes each page of event_ids once.
+CREATE TABLE event_ids (
+    id_key       INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    PRIMARY KEY (id_key, seq)
+) WITHOUT ROWID;
+CREATE TABLE event_ids_tail (
+    id_key       INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    PRIMARY KEY (id_key, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER task_events_id_added AFTER INSERT ON task_events WHEN NEW.id_key IS NOT NULL BEGIN
+    INSERT INTO event_ids_tail (id_key, seq) VALUES (NEW.id_key, NEW.seq);
+END;
+CREATE TRIGGER task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_key IS NOT NULL BEGIN
+    DELETE FROM event_ids_tail WHERE id_key = OLD.id_key AND seq = OLD.seq;
+    DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
+END;
 -- dedupe of id-less events by content hash (the full values are compared on a hit)
 CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
 -- report --since/--until reads the window's rows, not the whole history (v3). Events arrive
 -- roughly in ts order, so inserts land at the index's right edge.
 CREATE INDEX task_events_by_ts ON task_events(ts);
 
--- Current state per task. A row exists once the task has an applied event.
+-- Every task with a row in task_events or task_state_snapshot, numbered in the order it was
+-- first seen (v5). A tool that writes those tables itself must give each row its task's key
+-- (adding the task here first).
+CREATE TABLE task_keys (
+    task_key     INTEGER PRIMARY KEY,
+    task         TEXT    NOT NULL UNIQUE
+);
+
+-- Current state per task. A row exists once the task has an applied event. Keyed by the task's
+-- key (v5; by task before): the snapshots an import changes are those of recent tasks, whose
+-- keys are the latest, so its writes stay on the table's last pages. A task's row is found
+-- through task_keys.
 CREATE TABLE task_state_snapshot (
-    task         TEXT    PRIMARY KEY NOT NULL,
+    task_key     INTEGER PRIMARY KEY,          -- task_keys.task_key of task (v5)
+    task         TEXT    NOT NULL,
     state        TEXT    NOT NULL,
     stage        TEXT    NOT NULL DEFAULT '',
     actor        TEXT    NOT NULL DEFAULT '',
@@ -47,7 +86,7 @@ CREATE TABLE task_state_snapshot (
     last_ts      INTEGER NOT NULL,             -- latest applied ts
     terminal_ts  INTEGER,                      -- ts of the terminal event, NULL while open
     partial      INTEGER NOT NULL DEFAULT 0    -- 1: first seen mid-lifecycle (rules `partial: accept`); v2
-) WITHOUT ROWID;
+);
 -- stale scan: open tasks by last_ts
 CREATE INDEX task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL;
 -- outcomes of a report window: tasks that reached their terminal state in it (v3)

@@ -59,6 +59,11 @@ extension PostgresLedger {
                     for statement in PostgresSchema.archiveTables { try conn.exec(statement) }
                     try conn.exec("INSERT INTO ledger_schema (version) VALUES (4)")
                 }
+                if version < 5 {
+                    // v5 gave SQLite ledgers integer task keys for the history index; a
+                    // PostgreSQL ledger keeps its index on (task, seq): nothing changes here.
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (5)")
+                }
                 return
             }
             if !present.isEmpty {

@@ -20,7 +20,7 @@ package final class EventRecorder {
     package static let rowsPerInsert = 32
     /// Parameters per row; `file`, the same for a whole import, is parameter 1 of the multi-row
     /// INSERT, shared by its rows.
-    private static let columns = Int32(14)
+    private static let columns = Int32(15)
     private let insertEvent: BoundStatement
     /// Prepared on first use: a live write never fills a group.
     private var insertEvents: BoundStatement?
@@ -31,6 +31,8 @@ package final class EventRecorder {
     private let findContent: BoundStatement
     private let upsertSnapshot: BoundStatement
     private let findSnapshot: BoundStatement
+    private let findTaskKey: BoundStatement
+    private let insertTaskKey: BoundStatement
 
     package init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
         self.db = db
@@ -42,21 +44,27 @@ package final class EventRecorder {
             INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
-        findEventID = BoundStatement(
-            try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE id_key = ?"), in: db)
+        // The id's rows by its hash, in the merged keys and in the tail (see Schema.mergeTail).
+        findEventID = BoundStatement(try db.cachedStatement(sql: """
+            SELECT e.event_id FROM event_ids i JOIN task_events e ON e.seq = i.seq WHERE i.id_key = ?1
+            UNION ALL
+            SELECT e.event_id FROM event_ids_tail t JOIN task_events e ON e.seq = t.seq WHERE t.id_key = ?1
+            """), in: db)
         findContent = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, ts, actor, source, stage, detail FROM task_events
             WHERE content_key = ? AND event_id IS NULL
             """), in: db)
         findSnapshot = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
-            FROM task_state_snapshot WHERE task = ?
+            FROM task_state_snapshot WHERE task_key = ?
             """), in: db)
         upsertSnapshot = BoundStatement(try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task_state_snapshot
-                (task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (task_key, task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
+        findTaskKey = BoundStatement(try db.cachedStatement(sql: "SELECT task_key FROM task_keys WHERE task = ?"), in: db)
+        insertTaskKey = BoundStatement(try db.cachedStatement(sql: "INSERT INTO task_keys (task) VALUES (?)"), in: db)
     }
 
     /// Judges `prepared` and stores it: in `task_events` (any verdict but duplicate, with the
@@ -77,7 +85,8 @@ package final class EventRecorder {
                 raw: raw())
             return verdict
         }
-        pending.append(PendingRow(prepared: prepared, verdict: verdict, fromState: cached?.value.state, origin: origin))
+        let key = try taskKey(event.task)
+        pending.append(PendingRow(prepared: prepared, verdict: verdict, fromState: cached?.value.state, origin: origin, taskKey: key))
         if pending.count == Self.rowsPerInsert { try insertPending() }
         if verdict.changesSnapshot, let state = prepared.state {
             let terminal = rules.stateTable.isTerminal(state)
@@ -88,7 +97,8 @@ package final class EventRecorder {
                 cache.markDirty(cached)
             } else {
                 let partial = rules.stateTable.isPartialStart(state)
-                cache.insert(CachedSnapshot(Snapshot.first(event, state: name, terminal: terminal, partial: partial), state: state))
+                cache.insert(CachedSnapshot(
+                    Snapshot.first(event, state: name, terminal: terminal, partial: partial), state: state, key: key))
             }
         }
         return verdict
@@ -103,30 +113,37 @@ package final class EventRecorder {
             toState: toState, timestamp: reject.timestamp, id: reject.id, message: reject.message, raw: raw)
     }
 
-    /// Inserts the queued events and writes every snapshot changed since the last flush. Call
-    /// before committing.
+    /// Inserts the queued events, writes every snapshot changed since the last flush, and moves
+    /// a full tail of ids into `event_ids`. Call before committing.
     package func flush() throws {
         try insertPending()
         for cached in cache.takeDirty() {
             let s = cached.value
-            upsertSnapshot.bind(1, s.task)
-            upsertSnapshot.bind(2, s.state)
-            upsertSnapshot.bind(3, s.stage)
-            upsertSnapshot.bind(4, s.actor)
-            upsertSnapshot.bind(5, s.source)
-            upsertSnapshot.bind(6, s.firstTimestamp)
-            upsertSnapshot.bind(7, s.lastTimestamp)
-            upsertSnapshot.bind(8, s.terminalTimestamp)
-            upsertSnapshot.bind(9, s.partial ? 1 : 0 as Int64)
+            upsertSnapshot.bind(1, cached.key)
+            upsertSnapshot.bind(2, s.task)
+            upsertSnapshot.bind(3, s.state)
+            upsertSnapshot.bind(4, s.stage)
+            upsertSnapshot.bind(5, s.actor)
+            upsertSnapshot.bind(6, s.source)
+            upsertSnapshot.bind(7, s.firstTimestamp)
+            upsertSnapshot.bind(8, s.lastTimestamp)
+            upsertSnapshot.bind(9, s.terminalTimestamp)
+            upsertSnapshot.bind(10, s.partial ? 1 : 0 as Int64)
             try upsertSnapshot.execute()
         }
+        try Schema.mergeTail(db)
     }
 
-    /// The task's snapshot, from the cache or the ledger; nil if it has none.
+    /// The task's snapshot, from the cache or the ledger; nil if it has none. A task the
+    /// ledger holds no key of has none; otherwise its key is cached with the snapshot.
     package func snapshot(_ task: String) throws -> CachedSnapshot? {
         if let cached = cache.lookup(task) { return cached }
         var loaded: CachedSnapshot?
-        findSnapshot.bind(1, task)
+        guard let key = try storedKey(task) else {
+            cache.store(task, nil)
+            return nil
+        }
+        findSnapshot.bind(1, key)
         _ = try findSnapshot.firstMatch { row in
             let state = row.text(1)
             loaded = CachedSnapshot(
@@ -134,11 +151,23 @@ package final class EventRecorder {
                     task: row.text(0), state: state, stage: row.text(2), actor: row.text(3), source: row.text(4),
                     firstTimestamp: row.int64(5), lastTimestamp: row.int64(6),
                     terminalTimestamp: row.isNull(7) ? nil : row.int64(7), partial: row.int64(8) != 0),
-                state: rules.stateTable.number(ofCanonical: state))
+                state: rules.stateTable.number(ofCanonical: state), key: key)
             return true
         }
         cache.store(task, loaded)
+        cache.storeKey(task, key)
         return loaded
+    }
+
+    /// The task's key as the ledger holds it, nil if none.
+    private func storedKey(_ task: String) throws -> Int64? {
+        var found: Int64?
+        findTaskKey.bind(1, task)
+        _ = try findTaskKey.firstMatch { row in
+            found = row.int64(0)
+            return true
+        }
+        return found
     }
 
     private struct PendingRow {
@@ -146,6 +175,29 @@ package final class EventRecorder {
         let verdict: Verdict
         let fromState: String?
         let origin: EventOrigin
+        let taskKey: Int64
+    }
+
+    /// The task's key in `task_keys`, handed out (max + 1) when its first row is stored, so
+    /// that keys follow first-seen order. Call after ``snapshot(_:)`` for the same task (the
+    /// cache keeps a key with the task's entry).
+    private func taskKey(_ task: String) throws -> Int64 {
+        switch cache.key(of: task) {
+        case .some(.some(let key)):
+            return key
+        case .some(.none):
+            break
+        case .none:
+            if let found = try storedKey(task) {
+                cache.storeKey(task, found)
+                return found
+            }
+        }
+        insertTaskKey.bind(1, task)
+        try insertTaskKey.execute()
+        let key = db.lastInsertedRowID
+        cache.storeKey(task, key)
+        return key
     }
 
     private static let insertOneSQL = insertSQL(rows: 1)
@@ -157,7 +209,7 @@ package final class EventRecorder {
     private static func insertSQL(rows: Int) -> String {
         let insert = """
             INSERT OR FAIL INTO task_events (file, task, state, verdict, from_state, ts, event_id, content_key,
-                actor, source, stage, detail, attrs, line, id_key) VALUES
+                actor, source, stage, detail, attrs, line, id_key, task_key) VALUES
             """
         func row(_ n: Int32) -> String {
             let first = 2 + n * columns
@@ -205,6 +257,7 @@ package final class EventRecorder {
         statement.bind(offset + 12, inPlace: prepared.text(.attrs))
         statement.bind(offset + 13, row.origin.line)
         statement.bind(offset + 14, prepared.event.id == nil ? nil : prepared.dedupeKey.stored)
+        statement.bind(offset + 15, row.taskKey)
     }
 
     /// Whether the ledger already holds the event. A queued event with the same dedupe key is
@@ -251,7 +304,7 @@ extension Snapshot {
         try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
-                FROM task_state_snapshot WHERE task = ?
+                FROM task_state_snapshot WHERE task_key = (SELECT task_key FROM task_keys WHERE task = ?)
                 """),
             arguments: [task]
         ).map(Snapshot.init(row:))

@@ -11,7 +11,10 @@ extension SQLiteLedger {
     public func history(task: String) throws -> [RecordedEvent] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(RecordedEvent.columns) FROM task_events WHERE task = ? ORDER BY seq",
+                db, sql: """
+                    SELECT \(RecordedEvent.columns) FROM task_events
+                    WHERE task_key = (SELECT task_key FROM task_keys WHERE task = ?) ORDER BY seq
+                    """,
                 arguments: [task]
             ).map { try RecordedEvent(row: $0, location: path) }
         }
@@ -42,7 +45,11 @@ extension SQLiteLedger {
 
     /// Number of rows of `task` in `task_events`.
     public func eventCount(task: String) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE task = ?", arguments: [task]) ?? 0 }
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM task_events WHERE task_key = (SELECT task_key FROM task_keys WHERE task = ?)",
+                arguments: [task]) ?? 0
+        }
     }
 }
 

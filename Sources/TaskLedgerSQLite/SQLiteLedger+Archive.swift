@@ -7,10 +7,14 @@ extension SQLiteLedger: LedgerArchiveSource {
     ) throws -> ArchiveRows? {
         try writeTransaction { db in
             // The batch's tasks, chosen once: every statement below reads and deletes these.
-            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS archive_batch (task TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID")
+            // task_events and the snapshot are found by the tasks' keys, the other tables by task.
+            try db.execute(sql: """
+                CREATE TEMP TABLE IF NOT EXISTS archive_batch (task TEXT PRIMARY KEY NOT NULL, task_key INTEGER) WITHOUT ROWID
+                """)
             try db.execute(sql: "DELETE FROM temp.archive_batch")
             try db.execute(sql: """
-                INSERT INTO temp.archive_batch SELECT task FROM task_state_snapshot
+                INSERT INTO temp.archive_batch
+                SELECT task, task_key FROM task_state_snapshot
                 WHERE terminal_ts IS NOT NULL AND terminal_ts < ? ORDER BY terminal_ts, task LIMIT ?
                 """, arguments: [before, limit])
             let tasks = try String.fetchAll(db, sql: "SELECT task FROM temp.archive_batch ORDER BY task")
@@ -20,7 +24,7 @@ extension SQLiteLedger: LedgerArchiveSource {
                 let quoted = table.columns.map { "\"\($0)\"" }
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT \(quoted.joined(separator: ", ")) FROM \(table.name)
-                    WHERE task IN (SELECT task FROM temp.archive_batch) ORDER BY \(quoted[0])
+                    WHERE \(Self.batchCondition(table.name)) ORDER BY \(quoted[0])
                     """)
                 var page: [[LedgerValue]] = []
                 while let row = try rows.next() { page.append(row.databaseValues.map(LedgerValue.init)) }
@@ -29,8 +33,9 @@ extension SQLiteLedger: LedgerArchiveSource {
             let batch = ArchiveRows(tasks: tasks, tables: tables)
             try store(batch)
             for table in LedgerSchema.archived {
-                try db.execute(sql: "DELETE FROM \(table.name) WHERE task IN (SELECT task FROM temp.archive_batch)")
+                try db.execute(sql: "DELETE FROM \(table.name) WHERE \(Self.batchCondition(table.name))")
             }
+            try db.execute(sql: "DELETE FROM task_keys WHERE task IN (SELECT task FROM temp.archive_batch)")
             try db.execute(sql: """
                 INSERT INTO ledger_archives (path, before_ts, tasks, events, first_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (path) DO UPDATE SET before_ts = max(before_ts, excluded.before_ts),
@@ -39,16 +44,25 @@ extension SQLiteLedger: LedgerArchiveSource {
             return batch
         }
     }
+
+    /// The rows of `table` that belong to the batch's tasks.
+    private static func batchCondition(_ table: String) -> String {
+        table == "task_events" || table == "task_state_snapshot"
+            ? "task_key IN (SELECT task_key FROM temp.archive_batch)"
+            : "task IN (SELECT task FROM temp.archive_batch)"
+    }
 }
 
 extension SQLiteLedger: LedgerArchiveDestination {
     package func storeArchived(_ rows: ArchiveRows) throws {
         try writeTransaction { db in
+            let keys = TaskKeys(db)
             for (name, tableRows) in rows.tables {
                 guard let columns = LedgerSchema.archived.first(where: { $0.name == name })?.columns else { continue }
-                // task_events also gets its id_key, which the copied columns leave out.
-                let events = name == "task_events"
-                let names = columns + (events ? ["id_key"] : [])
+                // task_events also gets its id_key and task_key, the snapshot its task_key, which
+                // the copied columns leave out.
+                let events = name == "task_events", snapshots = name == "task_state_snapshot"
+                let names = columns + (events ? ["id_key", "task_key"] : snapshots ? ["task_key"] : [])
                 let verb = name == "task_state_snapshot" ? "INSERT OR REPLACE" : "INSERT OR IGNORE"
                 let insert = try db.cachedStatement(sql: """
                     \(verb) INTO \(name) (\(names.map { "\"\($0)\"" }.joined(separator: ", ")))
@@ -61,6 +75,9 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     var values = row.map(\.databaseValue)
                     if events, let eventID {
                         values.append(row[eventID].text.map { DedupeFilter.Key.id($0).stored.databaseValue } ?? .null)
+                        values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue)
+                    } else if snapshots {
+                        values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue)
                     }
                     try insert.execute(arguments: StatementArguments(values))
                     // Ignored: a batch stored before a crash (the same task's row), or a row of
@@ -76,7 +93,30 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     }
                 }
             }
+            try Schema.mergeTail(db)
         }
+    }
+}
+
+/// Tasks' keys in `task_keys` for rows stored other than by the write path: looked up, or
+/// handed out (max + 1) for a task the ledger has no row of.
+private final class TaskKeys {
+    private let db: Database
+    private var known: [String: Int64] = [:]
+
+    init(_ db: Database) { self.db = db }
+
+    func key(of task: String) throws -> Int64 {
+        if let key = known[task] { return key }
+        let key: Int64
+        if let found = try Int64.fetchOne(db.cachedStatement(sql: "SELECT task_key FROM task_keys WHERE task = ?"), arguments: [task]) {
+            key = found
+        } else {
+            try db.cachedStatement(sql: "INSERT INTO task_keys (task) VALUES (?)").execute(arguments: [task])
+            key = db.lastInsertedRowID
+        }
+        known[task] = key
+        return key
     }
 }
 

@@ -35,7 +35,7 @@ extension SQLiteLedger {
 
     private static func outcomes(_ db: Database, _ window: ReportWindow) throws -> [ReportRows.Outcome] {
         var outcomes: [ReportRows.Outcome] = []
-        // The snapshot's primary key is the task: ORDER BY task is bytewise (BINARY collation).
+        // ORDER BY task is bytewise (the column's collation is BINARY).
         let rows = try Row.fetchCursor(
             db, sql: """
                 SELECT task, state, first_ts, terminal_ts, actor, source, stage, partial
@@ -64,7 +64,7 @@ extension SQLiteLedger {
                 SELECT file, line, task, verdict, from_state, state, ts, event_id, NULL AS message,
                     CASE WHEN verdict = ? THEN (
                         SELECT max(p.ts) FROM task_events p
-                        WHERE p.task = e.task AND p.seq < e.seq AND p.verdict IN (?, ?)
+                        WHERE p.task_key = e.task_key AND p.seq < e.seq AND p.verdict IN (?, ?)
                     ) END AS last_ts,
                     0 AS origin, seq AS arrival, NULL AS raw
                 FROM task_events e

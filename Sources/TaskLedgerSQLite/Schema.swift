@@ -37,6 +37,7 @@ package enum Schema {
                 // v4: the record of archives, and the rejects of a task found by task.
                 for statement in archiveTables { try db.execute(sql: statement) }
             }
+            if found < 5 { try addTaskKeys(db) }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
@@ -59,6 +60,100 @@ package enum Schema {
         try db.execute(sql: "DROP INDEX IF EXISTS task_events_by_event_id")
     }
 
+    /// v5: every task gets an integer key in first-seen order (`task_keys`), and history by task
+    /// is indexed by `(task_key, seq)` instead of `(task, seq)`. Keys are given in the order of
+    /// each task's first row, as an import of the same lines would give them; every row is
+    /// rewritten once (a one-time cost: see the README's upgrade notes).
+    private static func addTaskKeys(_ db: Database) throws {
+        try db.execute(sql: taskKeysTable)
+        if try !db.columns(in: "task_events").contains(where: { $0.name == "task_key" }) {
+            try db.execute(sql: "ALTER TABLE task_events ADD COLUMN task_key INTEGER")
+        }
+        // Room for the key table while every row looks its key up (the connection's own cache
+        // comes back after).
+        let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -32768
+        try db.execute(sql: "PRAGMA cache_size = -65536")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO task_keys (task) SELECT task FROM task_events GROUP BY task ORDER BY min(seq)
+            """)
+        try db.execute(sql: """
+            UPDATE task_events SET task_key = (SELECT k.task_key FROM task_keys k WHERE k.task = task_events.task)
+            WHERE task_key IS NULL
+            """)
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS task_events_by_task_key ON task_events(task_key, seq)")
+        try db.execute(sql: "DROP INDEX IF EXISTS task_events_by_task")
+        // The snapshot, keyed by task before, is rebuilt keyed by task_key (a snapshot whose
+        // task has no row in task_events, which verify reports, gets a key too).
+        if try !db.columns(in: "task_state_snapshot").contains(where: { $0.name == "task_key" }) {
+            try db.execute(sql: "INSERT OR IGNORE INTO task_keys (task) SELECT task FROM task_state_snapshot")
+            try db.execute(sql: "ALTER TABLE task_state_snapshot RENAME TO task_state_snapshot_v4")
+            try db.execute(sql: snapshotTable)
+            try db.execute(sql: """
+                INSERT INTO task_state_snapshot
+                    (task_key, task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
+                SELECT k.task_key, s.task, s.state, s.stage, s.actor, s.source, s.first_ts, s.last_ts, s.terminal_ts, s.partial
+                FROM task_state_snapshot_v4 s JOIN task_keys k ON k.task = s.task ORDER BY k.task_key
+                """)
+            try db.execute(sql: "DROP TABLE task_state_snapshot_v4")
+            for index in snapshotIndexes { try db.execute(sql: index) }
+        }
+        // And ids move from the id_key index to event_ids (in key order: one pass).
+        for statement in eventIDTables { try db.execute(sql: statement) }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO event_ids (id_key, seq)
+            SELECT id_key, seq FROM task_events WHERE id_key IS NOT NULL ORDER BY id_key, seq
+            """)
+        try db.execute(sql: "DROP INDEX IF EXISTS task_events_by_id_key")
+    }
+
+    /// The snapshot table of version 5 and its indexes, as the schema file has them.
+    package static let snapshotTable = """
+        CREATE TABLE task_state_snapshot (
+            task_key INTEGER PRIMARY KEY, task TEXT NOT NULL, state TEXT NOT NULL, stage TEXT NOT NULL DEFAULT '',
+            actor TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '', first_ts INTEGER NOT NULL,
+            last_ts INTEGER NOT NULL, terminal_ts INTEGER, partial INTEGER NOT NULL DEFAULT 0)
+        """
+    package static let snapshotIndexes = [
+        "CREATE INDEX IF NOT EXISTS task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL",
+        "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
+    ]
+
+    /// What version 5 added for dedupe, as the schema file has it.
+    package static let eventIDTables = [
+        "CREATE TABLE IF NOT EXISTS event_ids (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS event_ids_tail (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
+        """
+        CREATE TRIGGER IF NOT EXISTS task_events_id_added AFTER INSERT ON task_events WHEN NEW.id_key IS NOT NULL BEGIN
+            INSERT INTO event_ids_tail (id_key, seq) VALUES (NEW.id_key, NEW.seq);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_key IS NOT NULL BEGIN
+            DELETE FROM event_ids_tail WHERE id_key = OLD.id_key AND seq = OLD.seq;
+            DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
+        END
+        """,
+    ]
+
+    /// Keys the tail holds before ``mergeTail(_:)`` moves them into `event_ids`. Measured on
+    /// night 8 of bench/nightly (see the README).
+    package static let tailLimit = 500_000
+
+    /// Moves the tail's keys into `event_ids` when it holds ``tailLimit`` or more, in the
+    /// caller's write transaction: in key order, so each page of `event_ids` is written once.
+    package static func mergeTail(_ db: Database, limit: Int = tailLimit) throws {
+        // count(*) walks the tail's pages, which the writes just before it touched.
+        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids_tail") ?? 0 >= limit else { return }
+        try db.execute(sql: "INSERT INTO event_ids (id_key, seq) SELECT id_key, seq FROM event_ids_tail ORDER BY id_key, seq")
+        try db.execute(sql: "DELETE FROM event_ids_tail")
+    }
+
+    /// The key table of version 5, as the schema file has it.
+    package static let taskKeysTable = """
+        CREATE TABLE IF NOT EXISTS task_keys (task_key INTEGER PRIMARY KEY, task TEXT NOT NULL UNIQUE)
+        """
+
     /// The indexes version 3 added, as the schema file has them (IF NOT EXISTS: a ledger may
     /// have been given them by hand).
     package static let windowIndexes = [
@@ -78,5 +173,7 @@ package enum Schema {
     ]
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
-    package static let tables = LedgerSchema.tables
+    /// `task_keys`, `event_ids` and `event_ids_tail` are this store's own (PostgreSQL indexes
+    /// history by the task's text and ids by their text).
+    package static let tables = LedgerSchema.tables + ["task_keys", "event_ids", "event_ids_tail"]
 }

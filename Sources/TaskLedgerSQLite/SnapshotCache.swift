@@ -9,8 +9,13 @@ import TaskLedgerCore
 /// after our own last commit, and forgets everything when they differ. Call it at the start of
 /// each write transaction, once the write lock is held.
 package final class SnapshotCache {
-    /// Loaded snapshots; `.some(nil)` records that the task has none.
-    private var entries: [String: CachedSnapshot?] = [:]
+    /// Tasks looked up: their snapshot (nil: none) and, once known, their key in `task_keys`.
+    private var entries: [String: Entry] = [:]
+
+    private struct Entry {
+        var snapshot: CachedSnapshot?
+        var key: Int64?
+    }
     /// Changed since the last ``takeDirty()``, each once.
     private var dirty: [CachedSnapshot] = []
     private var dataVersion: Int64?
@@ -19,9 +24,12 @@ package final class SnapshotCache {
     /// nobody else has committed since. Otherwise every event's dedupe key is looked up.
     private(set) var believesMaybeSeen = false
     /// Ledgers with more events get no dedupe filter: loading their keys would cost more than
-    /// the lookups it saves, and the filter's false positives would climb (8 MiB for 4M + 1M
-    /// keys: about 1%).
-    package static let filterLimit: Int64 = 4_000_000
+    /// the lookups it saves, and the filter's false positives would climb (8 MiB: about 1% for
+    /// 4M + 1M keys, about 10% for 16M; a false positive costs one probe of `event_ids`, as
+    /// every line costs without the filter). Loading reads `event_ids` in key order, a
+    /// sequential pass; night 8 of bench/nightly (7M keys) imported in 26.2 s with the filter,
+    /// 29.0 s without.
+    package static let filterLimit: Int64 = 16_000_000
     /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
     package let capacity: Int
 
@@ -53,9 +61,10 @@ package final class SnapshotCache {
         if events == 0 || (loadingKeys && events <= filterLimit) {
             let keys = DedupeFilter()
             if events > 0 {
-                // Through the two partial indexes dedupe uses (each scan reads only its index).
-                let ids = BoundStatement(
-                    try db.cachedStatement(sql: "SELECT id_key FROM task_events WHERE id_key IS NOT NULL"), in: db)
+                // Through the tables and the partial index dedupe uses (each scan reads only those).
+                let ids = BoundStatement(try db.cachedStatement(sql: """
+                    SELECT id_key FROM event_ids UNION ALL SELECT id_key FROM event_ids_tail
+                    """), in: db)
                 _ = try ids.firstMatch { row in
                     keys.add(.id(stored: row.int64(0)))
                     return false
@@ -87,10 +96,11 @@ package final class SnapshotCache {
         dirty.removeAll(keepingCapacity: true)
     }
 
-    /// Whether the ledger holds no event and no snapshot.
+    /// Whether the ledger holds no event, no snapshot and no task key.
     package static func isEmpty(_ db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: """
             SELECT NOT EXISTS (SELECT 1 FROM task_events) AND NOT EXISTS (SELECT 1 FROM task_state_snapshot)
+                AND NOT EXISTS (SELECT 1 FROM task_keys)
             """) ?? false
     }
 
@@ -101,18 +111,31 @@ package final class SnapshotCache {
 
     /// The cached snapshot: nil if not cached, `.some(nil)` if known to have none.
     package func lookup(_ task: String) -> CachedSnapshot?? {
-        if let entry = entries[task] { return entry }
+        if let entry = entries[task] { return .some(entry.snapshot) }
         return holdsEveryTask ? .some(nil) : nil
     }
 
     /// Caches what the ledger holds for `task` (nil: no snapshot).
-    package func store(_ task: String, _ snapshot: CachedSnapshot?) { entries[task] = .some(snapshot) }
+    package func store(_ task: String, _ snapshot: CachedSnapshot?) { entries[task, default: Entry()].snapshot = snapshot }
 
     /// Caches the first snapshot of a task, to be written back.
     package func insert(_ snapshot: CachedSnapshot) {
-        entries[snapshot.value.task] = .some(snapshot)
+        entries[snapshot.value.task, default: Entry()].snapshot = snapshot
         markDirty(snapshot)
     }
+
+    /// The task's key in `task_keys`: nil if not known, `.some(nil)` if the ledger has none.
+    /// Known for every task looked up through ``EventRecorder/snapshot(_:)``.
+    package func key(of task: String) -> Int64?? {
+        // An entry's key is looked up with its snapshot (EventRecorder.snapshot), so a cached
+        // task without one has none.
+        if let entry = entries[task] { return .some(entry.key) }
+        return holdsEveryTask ? .some(nil) : nil
+    }
+
+    /// Caches the key of a task already looked up (``lookup(_:)``): an entry made here says the
+    /// task has no snapshot, which holds only because that lookup came first.
+    package func storeKey(_ task: String, _ key: Int64) { entries[task, default: Entry()].key = key }
 
     /// `snapshot` (cached) was changed in place and must be written back.
     package func markDirty(_ snapshot: CachedSnapshot) {
@@ -135,10 +158,13 @@ package final class CachedSnapshot {
     package var value: Snapshot
     /// `value.state`'s number in the rules' ``StateTable``; nil for a state they do not list.
     package var state: Int?
+    /// The task's key in `task_keys`, the snapshot row's key.
+    package let key: Int64
     fileprivate(set) var isDirty = false
 
-    package init(_ value: Snapshot, state: Int?) {
+    package init(_ value: Snapshot, state: Int?, key: Int64) {
         self.value = value
         self.state = state
+        self.key = key
     }
 }

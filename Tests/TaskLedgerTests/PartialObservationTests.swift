@@ -224,13 +224,15 @@ struct PartialObservationTests {
         try queue.write { db in
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA user_version = 1")
-            try db.execute(sql: "INSERT INTO task_state_snapshot (task, state, first_ts, last_ts) VALUES ('old', 'RUNNING', 1, 2)")
+            // The rest is today's schema: the row is keyed as it says (task_keys, v5).
+            try db.execute(sql: "INSERT INTO task_keys (task_key, task) VALUES (1, 'old')")
+            try db.execute(sql: "INSERT INTO task_state_snapshot (task_key, task, state, first_ts, last_ts) VALUES (1, 'old', 'RUNNING', 1, 2)")
         }
         try queue.close()
         let ledger = try Ledger(path)
         #expect(try ledger.snapshot(task: "old")?.partial == false)
         let version = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == 4)
+        #expect(version == 5)
         // Opening it again is a no-op.
         _ = try Ledger(path)
     }

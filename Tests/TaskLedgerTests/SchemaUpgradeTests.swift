@@ -8,14 +8,19 @@ import Testing
 @testable import TaskLedgerSQLite
 
 /// Schema version 3 added the indexes report windows read through, version 4 the record of
-/// archives and the rejects' task index. A ledger made by the last
+/// archives and the rejects' task index, version 5 task keys (the history index and the
+/// snapshot keyed by them instead of by the task's text) and event_ids in place of the id_key
+/// index. A ledger made by the last
 /// version 2 release (Tests/Ledgers/fixtures-v2.sqlite, the fixtures imported by it) is upgraded
 /// when opened, and says afterwards exactly what a ledger made by this build from the same
 /// files says.
 struct SchemaUpgradeTests {
-    /// The indexes versions 3 and 4 added; 3 dropped the unique index on event_id for the id_key one.
+    /// The indexes versions 3 to 5 added and kept; 3 dropped the unique index on event_id for
+    /// one on id_key, which 5 dropped for event_ids, and 5 the one on (task, seq) for the one on
+    /// (task_key, seq).
     static let versionThreeIndexes = [
-        "import_rejects_by_task", "import_rejects_by_ts", "task_events_by_id_key", "task_events_by_ts", "task_state_snapshot_terminal",
+        "import_rejects_by_task", "import_rejects_by_ts", "task_events_by_id_key", "task_events_by_task_key", "task_events_by_ts",
+        "task_state_snapshot_terminal",
     ]
 
     /// A copy of the version 2 ledger, so the committed file is never changed.
@@ -26,14 +31,38 @@ struct SchemaUpgradeTests {
         return path
     }
 
-    static func schemaFacts(_ path: String) throws -> (version: Int, indexes: [String], uniqueID: Bool, unkeyedIDs: Int) {
+    struct SchemaFacts: Equatable {
+        var version: Int
+        var indexes: [String]
+        /// The unique index on event_id (v2) and the index on (task, seq) (up to v4) are there.
+        var uniqueID: Bool
+        var taskTextIndex: Bool
+        /// Rows with an id but no id_key, or with no task_key; -1 without the column.
+        var unkeyedIDs: Int
+        var unkeyedTasks: Int
+    }
+
+    static func schemaFacts(_ path: String) throws -> SchemaFacts {
         try DatabaseQueue(path: path).read { db in
             let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'"))
-            return (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-                    versionThreeIndexes.filter(names.contains), names.contains("task_events_by_event_id"),
-                    try db.columns(in: "task_events").contains { $0.name == "id_key" }
-                        ? Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL AND id_key IS NULL") ?? -1
-                        : -1)
+            let columns = Set(try db.columns(in: "task_events").map(\.name))
+            return SchemaFacts(
+                version: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                indexes: versionThreeIndexes.filter(names.contains), uniqueID: names.contains("task_events_by_event_id"),
+                taskTextIndex: names.contains("task_events_by_task"),
+                unkeyedIDs: columns.contains("id_key")
+                    ? try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL AND id_key IS NULL") ?? -1
+                    : -1,
+                unkeyedTasks: columns.contains("task_key")
+                    ? try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE task_key IS NULL") ?? -1
+                    : -1)
+        }
+    }
+
+    /// Each task with its key, in key order.
+    static func taskKeys(_ path: String) throws -> [String] {
+        try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT task_key || ' ' || task FROM task_keys ORDER BY task_key")
         }
     }
 
@@ -41,13 +70,26 @@ struct SchemaUpgradeTests {
         let directory = try TempDirectory()
         let path = try Self.versionTwoLedger(in: directory)
         let before = try Self.schemaFacts(path)
-        #expect(before.version == 2 && before.indexes.isEmpty && before.uniqueID && before.unkeyedIDs == -1)
+        #expect(before.version == 2 && before.indexes.isEmpty && before.uniqueID && before.taskTextIndex)
+        #expect(before.unkeyedIDs == -1 && before.unkeyedTasks == -1)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 4)
-        #expect(try DatabaseQueue(path: path).read { try $0.tableExists("ledger_archives") })
-        #expect(after.indexes == Self.versionThreeIndexes)
-        #expect(!after.uniqueID && after.unkeyedIDs == 0)
+        #expect(after.version == 5)
+        #expect(try DatabaseQueue(path: path).read { try $0.tableExists("ledger_archives") && $0.tableExists("task_keys") })
+        #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
+        #expect(!after.uniqueID && !after.taskTextIndex && after.unkeyedIDs == 0 && after.unkeyedTasks == 0)
+        // Every stored id is in event_ids, and the snapshot is keyed by task key.
+        let (ids, pairs, snapshotKeys) = try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL") ?? 0,
+             try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM event_ids i JOIN task_events e ON e.seq = i.seq AND e.id_key = i.id_key
+                """) ?? 0,
+             try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM task_state_snapshot s JOIN task_keys k ON k.task_key = s.task_key AND k.task = s.task
+                """) ?? 0)
+        }
+        #expect(ids == 37 && pairs == ids)
+        #expect(snapshotKeys == 13)
         // Opening it again changes nothing.
         _ = try Ledger(path)
         #expect(try Self.schemaFacts(path) == after)
@@ -59,6 +101,14 @@ struct SchemaUpgradeTests {
         let fresh = try fixturesLedger()
         let prefix = packageRoot.path + "/"
         #expect(try upgraded.verify().isClean)
+        // Keys in first-seen order, as the import of the same files gives them.
+        let keys = try Self.taskKeys(upgraded.location)
+        #expect(keys.count == 14 && keys.first == "1 build-1" && keys.last == "14 nightly-21")
+        #expect(keys == (try Self.taskKeys(fresh.location)))
+        for task in ["build-1", "7", "nightly-21", "nope"] {
+            #expect(try upgraded.history(task: task).map(\.seq) == (try fresh.history(task: task).map(\.seq)))
+        }
+        #expect(try upgraded.history(task: "build-1").count > 1)
         let now = try #require(Timestamp.parse("2026-11-25T00:00:00Z"))
         for (since, until) in [(nil, nil), (Timestamp.parse("2026-11-24T10:10:00Z"), Timestamp.parse("2026-11-24T10:30:00Z"))] {
             var a = try upgraded.report(ReportOptions(now: now, since: since, until: until))
