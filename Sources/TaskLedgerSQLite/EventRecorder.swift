@@ -15,6 +15,8 @@ package final class EventRecorder {
     package let db: Database
     package let rules: Rules
     package let cache: SnapshotCache
+    /// See ``SQLiteLedger/tailLimit``.
+    private let tailLimit: Int
 
     /// Rows per multi-row INSERT.
     package static let rowsPerInsert = 32
@@ -34,10 +36,11 @@ package final class EventRecorder {
     private let findTaskKey: BoundStatement
     private let insertTaskKey: BoundStatement
 
-    package init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache()) throws {
+    package init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache(), tailLimit: Int = Schema.tailLimit) throws {
         self.db = db
         self.rules = rules
         self.cache = cache
+        self.tailLimit = tailLimit
         insertEvent = BoundStatement(try db.cachedStatement(sql: Self.insertOneSQL), in: db)
         // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
         insertReject = BoundStatement(try db.cachedStatement(sql: """
@@ -131,7 +134,7 @@ package final class EventRecorder {
             upsertSnapshot.bind(10, s.partial ? 1 : 0 as Int64)
             try upsertSnapshot.execute()
         }
-        try Schema.mergeTail(db)
+        try Schema.mergeTail(db, limit: tailLimit)
     }
 
     /// The task's snapshot, from the cache or the ledger; nil if it has none. A task the

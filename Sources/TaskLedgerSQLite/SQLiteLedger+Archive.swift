@@ -93,7 +93,7 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     }
                 }
             }
-            try Schema.mergeTail(db)
+            try Schema.mergeTail(db, limit: tailLimit)
         }
     }
 }

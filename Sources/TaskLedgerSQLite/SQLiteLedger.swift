@@ -13,12 +13,20 @@ package final class SQLiteLedger: Sendable {
     /// The rules events are judged by.
     public let rules: Rules
     package let pool: DatabasePool
+    /// Ids in `event_ids_tail` that make a writer merge it into `event_ids`
+    /// (``Schema/mergeTail(_:limit:)``); tests make it small.
+    package let tailLimit: Int
 
     /// Opens (and migrates) the ledger at `path`. Throws ``LedgerError`` with a message for people.
-    public init(path: String, rules: Rules = .standard, mode: LedgerOpenMode = .create, busyTimeout: TimeInterval = 60) throws {
+    public convenience init(path: String, rules: Rules = .standard, mode: LedgerOpenMode = .create, busyTimeout: TimeInterval = 60) throws {
+        try self.init(path: path, rules: rules, mode: mode, busyTimeout: busyTimeout, tailLimit: Schema.tailLimit)
+    }
+
+    package init(path: String, rules: Rules, mode: LedgerOpenMode, busyTimeout: TimeInterval, tailLimit: Int) throws {
         _ = SQLiteLedger.sqliteConfigured
         self.path = path
         self.rules = rules
+        self.tailLimit = tailLimit
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue {
@@ -140,7 +148,7 @@ package final class SQLiteLedger: Sendable {
     public func write(_ event: StatusEvent) throws -> Verdict {
         try event.refuseNUL()
         return try writeTransaction { db in
-            let recorder = try EventRecorder(db: db, rules: rules)
+            let recorder = try EventRecorder(db: db, rules: rules, tailLimit: tailLimit)
             let verdict = try recorder.record(PreparedEvent(event, rules: rules), origin: .live, raw: event.jsonLine)
             try recorder.flush()
             return verdict

@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import TaskLedgerTestSupport
+import Testing
+
+@testable import TaskLedger
+@testable import TaskLedgerCore
+@testable import TaskLedgerSQLite
+
+/// Schema version 5's layout: tasks numbered in first-seen order (`task_keys`, the key of the
+/// history index and of the snapshot), and ids deduplicated through `event_ids` plus a tail
+/// that writers merge into it. Whatever the tail holds or has merged, dedupe, history, status
+/// and verify answer as before, and verify catches a layout that lies.
+@Suite("Ledger layout: task keys and the id tail")
+struct LedgerLayoutTests {
+    static let lifecycle = ["RECEIVED", "QUEUED", "RUNNING"]
+
+    /// A ledger whose tail is merged once it holds `tailLimit` ids.
+    static func ledger(_ directory: TempDirectory, tailLimit: Int) throws -> SQLiteLedger {
+        try SQLiteLedger(path: directory.path("l.sqlite"), rules: .standard, mode: .create, busyTimeout: 10, tailLimit: tailLimit)
+    }
+
+    static func counts(_ path: String) throws -> (merged: Int, tail: Int, withID: Int) {
+        try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids_tail") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL") ?? -1)
+        }
+    }
+
+    /// The JSONL line of event `n` of task `t`.
+    static func line(_ t: Int, _ n: Int, id: String? = nil) -> String {
+        #"{"task":"t\#(t)","state":"\#(lifecycle[n])","ts":\#(at(Int64(t * 10 + n)) / 1000),"id":"\#(id ?? "e-\(t)-\(n)")"}"#
+    }
+
+    @Test func duplicatesAreFoundWhetherTheirIdIsInTheTailOrMerged() throws {
+        let directory = try TempDirectory()
+        let ledger = try Self.ledger(directory, tailLimit: 8)
+        // 20 tasks × 3 live writes: a merge every 8 ids.
+        for n in 0..<3 {
+            for t in 0..<20 {
+                #expect(try ledger.write(event("t\(t)", Self.lifecycle[n], at(Int64(t * 10 + n)), id: "e-\(t)-\(n)")) == .applied)
+            }
+        }
+        let afterWrites = try Self.counts(ledger.path)
+        #expect(afterWrites.withID == 60 && afterWrites.merged + afterWrites.tail == 60)
+        #expect(afterWrites.merged == 56 && afterWrites.tail == 4, "merged at 8, 16, …, 56")
+        // Every id again, as live writes: duplicates, from the merged ids and from the tail.
+        for t in 0..<20 {
+            for n in 0..<3 {
+                #expect(try ledger.write(event("t\(t)", Self.lifecycle[n], at(Int64(t * 10 + n)), id: "e-\(t)-\(n)")) == .duplicate)
+            }
+        }
+        // An import in batches of 7 lines, so that it merges between its transactions: the 60
+        // known ids are duplicates, wherever they are; 10 new tasks × 3 lines are applied.
+        let file = directory.path("again.jsonl")
+        let lines = (0..<3).flatMap { n in (0..<30).map { Self.line($0, n) } }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let summary = try Ledger(store: ledger).importFile(file, batchSize: 7)
+        #expect(summary.verdicts == [.duplicate: 60, .applied: 30])
+        let afterImport = try Self.counts(ledger.path)
+        #expect(afterImport.withID == 90 && afterImport.merged + afterImport.tail == 90 && afterImport.tail < 8)
+        // The same file under another name: every line a duplicate.
+        let copy = directory.path("copy.jsonl")
+        try FileManager.default.copyItem(atPath: file, toPath: copy)
+        #expect(try Ledger(store: ledger).importFile(copy, batchSize: 7).verdicts == [.duplicate: 90])
+        #expect(try ledger.verify().isClean)
+    }
+
+    @Test func tasksAreKeyedInFirstSeenOrderAndFoundByTheirKey() throws {
+        let f = try LedgerFixture()
+        let ledger = f.ledger
+        #expect(try ledger.write(event("b", "RECEIVED", at(0), id: "1")) == .applied)
+        #expect(try ledger.write(event("a", "RECEIVED", at(1), id: "2")) == .applied)
+        // A first event that is refused still gives the task a key and a history.
+        #expect(try ledger.write(event("c", "RUNNING", at(2), id: "3")) == .illegalTransition)
+        // A duplicate stores nothing in task_events: the task gets no key.
+        #expect(try ledger.write(event("d", "RECEIVED", at(3), id: "1")) == .duplicate)
+        #expect(try ledger.write(event("b", "QUEUED", at(4), id: "4")) == .applied)
+        #expect(try ledger.write(event("a", "QUEUED", at(5), id: "5")) == .applied)
+        let keys = try f.rows("SELECT task_key, task FROM task_keys ORDER BY task_key").map { "\($0[0] as Int64) \($0[1] as String)" }
+        #expect(keys == ["1 b", "2 a", "3 c"])
+        let eventKeys = try f.rows("SELECT task, task_key FROM task_events ORDER BY seq").map { "\($0[0] as String)=\($0[1] as Int64)" }
+        #expect(eventKeys == ["b=1", "a=2", "c=3", "b=1", "a=2"])
+        let snapshotKeys = try f.rows("SELECT task_key, task FROM task_state_snapshot ORDER BY task_key").map { "\($0[0] as Int64) \($0[1] as String)" }
+        #expect(snapshotKeys == ["1 b", "2 a"])
+        #expect(try ledger.history(task: "b").map(\.state) == ["RECEIVED", "QUEUED"])
+        #expect(try ledger.history(task: "c").map(\.verdict) == [.illegalTransition])
+        #expect(try ledger.history(task: "d").isEmpty && ledger.snapshot(task: "d") == nil)
+        #expect(try ledger.snapshot(task: "a")?.state == "QUEUED" && ledger.snapshot(task: "c") == nil)
+        #expect(try ledger.eventCount(task: "a") == 2)
+        // Reopened (a new cache), the keys are read back, not handed out again.
+        let reopened = try SQLiteLedger(path: f.path, mode: .existing)
+        #expect(try reopened.write(event("c", "RECEIVED", at(6), id: "6")) == .applied)
+        #expect(try reopened.write(event("e", "RECEIVED", at(7), id: "7")) == .applied)
+        #expect(try f.rows("SELECT task_key FROM task_keys WHERE task IN ('c', 'e') ORDER BY task_key").map { $0[0] as Int64 } == [3, 4])
+        #expect(try reopened.snapshot(task: "c")?.state == "RECEIVED")
+        #expect(try reopened.verify().isClean)
+    }
+
+    /// A tool that writes the tables itself and gets the layout wrong is told so by verify.
+    @Test func verifyReportsRowsTheLayoutCannotFind() throws {
+        let directory = try TempDirectory()
+        let ledger = try Self.ledger(directory, tailLimit: 3)
+        for t in 0..<4 {
+            for n in 0..<2 { try ledger.write(event("t\(t)", Self.lifecycle[n], at(Int64(t * 10 + n)), id: "e-\(t)-\(n)")) }
+        }
+        #expect(try ledger.verify().isClean)
+        let queue = try DatabaseQueue(path: ledger.path)
+        func problems(after tampering: String) throws -> [String] {
+            try queue.write { db in try db.execute(sql: tampering) }
+            return try ledger.verify().problems
+        }
+        // An event under another task's key: history of its task misses it.
+        var found = try problems(after: "UPDATE task_events SET task_key = 2 WHERE seq = 1")
+        #expect(found.count == 1)
+        #expect(found.first?.contains("task_events seq 1 of task 't0' has task_key 2: task_keys gives it to 't1'") == true, "\(found)")
+        _ = try problems(after: "UPDATE task_events SET task_key = 1 WHERE seq = 1")
+        // An event whose id is in neither event_ids nor the tail: dedupe would take it again.
+        found = try problems(after: "DELETE FROM event_ids WHERE seq = (SELECT min(seq) FROM event_ids)")
+        #expect(found == ["event_ids and event_ids_tail hold 7 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
+        // Put back under the wrong seq: same count, other pairs.
+        found = try problems(after: "INSERT INTO event_ids SELECT id_key, seq + 100 FROM task_events WHERE seq = 1")
+        #expect(found == ["event_ids and event_ids_tail hold 8 (id_key, seq) pairs, task_events 8 rows with an id, not the same ones: dedupe by id would miss or invent duplicates"])
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM event_ids WHERE seq = 101")
+            try db.execute(sql: "INSERT INTO event_ids SELECT id_key, seq FROM task_events WHERE seq = 1")
+        }
+        #expect(try ledger.verify().isClean)
+        // A snapshot under a key task_keys gives to no task.
+        found = try problems(after: "UPDATE task_state_snapshot SET task_key = 99 WHERE task = 't3'")
+        #expect(found.contains { $0.hasPrefix("1 task_state_snapshot rows have a task_key that task_keys does not give to their task") }, "\(found)")
+        #expect(try ledger.snapshot(task: "t3") == nil)
+    }
+}
