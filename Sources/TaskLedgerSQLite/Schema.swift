@@ -115,7 +115,10 @@ package enum Schema {
             last_ts INTEGER NOT NULL, terminal_ts INTEGER, partial INTEGER NOT NULL DEFAULT 0)
         """
     package static let snapshotIndexes = [
-        "CREATE INDEX IF NOT EXISTS task_state_snapshot_open ON task_state_snapshot(last_ts) WHERE terminal_ts IS NULL",
+        """
+        CREATE INDEX IF NOT EXISTS task_state_snapshot_open
+            ON task_state_snapshot(last_ts, task, state, stage, actor, source, first_ts, partial, terminal_ts) WHERE terminal_ts IS NULL
+        """,
         "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
     ]
 
