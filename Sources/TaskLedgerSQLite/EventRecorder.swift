@@ -117,8 +117,9 @@ package final class EventRecorder {
     }
 
     /// Inserts the queued events, writes every snapshot changed since the last flush, and moves
-    /// a full tail of ids into `event_ids`. Call before committing.
-    package func flush() throws {
+    /// a full tail of ids into `event_ids` (unless `mergingTail` is false: counting the tail
+    /// walks its pages, which a live write should not pay every time). Call before committing.
+    package func flush(mergingTail: Bool = true) throws {
         try insertPending()
         for cached in cache.takeDirty() {
             let s = cached.value
@@ -134,7 +135,7 @@ package final class EventRecorder {
             upsertSnapshot.bind(10, s.partial ? 1 : 0 as Int64)
             try upsertSnapshot.execute()
         }
-        try Schema.mergeTail(db, limit: tailLimit)
+        if mergingTail { try Schema.mergeTail(db, limit: tailLimit) }
     }
 
     /// The task's snapshot, from the cache or the ledger; nil if it has none. A task the
