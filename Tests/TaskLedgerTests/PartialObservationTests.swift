@@ -218,6 +218,8 @@ struct PartialObservationTests {
         let v1 = Schema.sql.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("    partial ") }
             .map { $0.hasPrefix("    terminal_ts  INTEGER,") ? "    terminal_ts  INTEGER" : String($0) }
+            // v5's covering index of open tasks names the column too.
+            .map { $0.replacingOccurrences(of: ", partial, terminal_ts)", with: ", terminal_ts)") }
             .joined(separator: "\n")
         #expect(!v1.contains("partial      INTEGER") && Schema.sql.contains("partial      INTEGER"))
         let queue = try DatabaseQueue(path: path)

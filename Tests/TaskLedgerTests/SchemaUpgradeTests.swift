@@ -25,10 +25,29 @@ struct SchemaUpgradeTests {
 
     /// A copy of the version 2 ledger, so the committed file is never changed.
     static func versionTwoLedger(in directory: TempDirectory) throws -> String {
-        let path = directory.path("v2.sqlite")
+        try releasedLedger(version: 2, in: directory)
+    }
+
+    /// A copy of `Tests/Ledgers/fixtures-vN.sqlite`, made by the last release of version N.
+    static func releasedLedger(version: Int, in directory: TempDirectory) throws -> String {
+        let path = directory.path("v\(version).sqlite")
         try FileManager.default.copyItem(
-            atPath: packageRoot.appendingPathComponent("Tests/Ledgers/fixtures-v2.sqlite").path, toPath: path)
+            atPath: packageRoot.appendingPathComponent("Tests/Ledgers/fixtures-v\(version).sqlite").path, toPath: path)
         return path
+    }
+
+    @Test func aVersion4LedgerMadeByTheLastReleaseGetsTaskKeysAndTheIdTablesWhenOpened() throws {
+        let directory = try TempDirectory()
+        let path = try Self.releasedLedger(version: 4, in: directory)
+        let before = try Self.schemaFacts(path)
+        #expect(before.version == 4 && before.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_task_key" })
+        #expect(before.taskTextIndex && before.unkeyedTasks == -1 && before.unkeyedIDs == 0)
+        _ = try Ledger(path)
+        let after = try Self.schemaFacts(path)
+        #expect(after.version == 5 && !after.taskTextIndex && after.unkeyedTasks == 0)
+        #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
+        _ = try Ledger(path)
+        #expect(try Self.schemaFacts(path) == after)
     }
 
     struct SchemaFacts: Equatable {
@@ -95,9 +114,9 @@ struct SchemaUpgradeTests {
         #expect(try Self.schemaFacts(path) == after)
     }
 
-    @Test func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild() throws {
+    @Test(arguments: [2, 4]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
         let directory = try TempDirectory()
-        let upgraded = try Ledger(try Self.versionTwoLedger(in: directory))
+        let upgraded = try Ledger(try Self.releasedLedger(version: version, in: directory))
         let fresh = try fixturesLedger()
         let prefix = packageRoot.path + "/"
         #expect(try upgraded.verify().isClean)
