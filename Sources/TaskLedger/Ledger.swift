@@ -109,7 +109,7 @@ public final class Ledger: Sendable {
     ///   input, after committing every complete line before the damage; `LedgerError` for
     ///   ledger failures (the batch in flight is rolled back, its checkpoint with it).
     public func importFile(
-        _ path: String, decoder: EventDecoder = EventDecoder(), batchSize: Int = 20_000,
+        _ path: String, decoder: EventDecoder = EventDecoder(), batchSize: Int? = nil,
         progress: (ImportProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> ImportSummary {
         try Importer(ledger: store, decoder: decoder, batchSize: batchSize)

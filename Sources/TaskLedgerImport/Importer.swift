@@ -12,13 +12,14 @@ package struct Importer: Sendable {
     /// Lines per transaction.
     package var batchSize: Int
 
-    package init(ledger destination: any ImportDestination, decoder: EventDecoder = EventDecoder(), batchSize: Int = 20_000) {
+    /// `batchSize` nil: the destination's ``ImportDestination/preferredBatchSize``.
+    package init(ledger destination: any ImportDestination, decoder: EventDecoder = EventDecoder(), batchSize: Int? = nil) {
         self.destination = destination
         self.decoder = decoder
-        self.batchSize = batchSize
+        self.batchSize = batchSize ?? destination.preferredBatchSize
     }
 
-    package init(ledger destination: any ImportDestination, mapping: FieldMapping, batchSize: Int = 20_000) {
+    package init(ledger destination: any ImportDestination, mapping: FieldMapping, batchSize: Int? = nil) {
         self.init(ledger: destination, decoder: EventDecoder(mapping: mapping), batchSize: batchSize)
     }
 

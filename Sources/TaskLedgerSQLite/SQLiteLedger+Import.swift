@@ -9,6 +9,14 @@ extension SQLiteLedger: ImportDestination {
     package func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
         try importing(cacheCapacity: SnapshotCache.defaultCapacity).beginImport(resumed: resumed)
     }
+
+    /// 100,000 lines per transaction: every commit writes each page the transaction dirtied
+    /// (the id tail's, above all) to the WAL once, so fewer commits write less. Measured
+    /// (bench/nightly's nights, release): night 1 into a fresh ledger 9.25 s at 20,000,
+    /// 7.78 s at 100,000, 7.76 s at 200,000; night 8 into the 7-night ledger 20.6 s → 14.1 s;
+    /// peak RSS the same (138–141 MB). A live writer waits for at most one batch (~1 s).
+    package static let importBatchSize = 100_000
+    package var preferredBatchSize: Int { Self.importBatchSize }
 }
 
 /// An import of one file into an SQLite ledger: every line recorded through the same write path
@@ -80,4 +88,6 @@ private struct CacheBoundDestination: ImportDestination {
     func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
         try SQLiteImport(ledger: ledger, resumed: resumed, cacheCapacity: capacity)
     }
+
+    var preferredBatchSize: Int { SQLiteLedger.importBatchSize }
 }

@@ -35,14 +35,14 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(help: "No progress line, even on a terminal.") var quiet = false
 
-    @Option(name: .customLong("batch-size"), help: .hidden) var batchSize = 20_000
+    @Option(name: .customLong("batch-size"), help: .hidden) var batchSize: Int?
 
     @Argument(help: ArgumentHelp("JSONL files (.gz or gzip content is decompressed); - for standard input.", valueName: "file"))
     var files: [String]
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one file to import, or - for standard input") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard batchSize ?? 1 > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
     func run() throws {
