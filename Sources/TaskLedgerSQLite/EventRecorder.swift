@@ -28,13 +28,15 @@ package final class EventRecorder {
     private var insertEvents: BoundStatement?
     /// Judged events not inserted yet, in arrival order.
     private var pending: [PendingRow] = []
+    /// Events inserted since the last ``flush()``, and the `seq` of the last one.
+    private var inserted = 0
+    private var lastSeq: Int64 = 0
     private let insertReject: BoundStatement
     private let findEventID: BoundStatement
     private let findContent: BoundStatement
     private let upsertSnapshot: BoundStatement
     private let findSnapshot: BoundStatement
-    private let findTaskKey: BoundStatement
-    private let insertTaskKey: BoundStatement
+    private let taskKeys: TaskKeyStatements
 
     package init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache(), tailLimit: Int = Schema.tailLimit) throws {
         self.db = db
@@ -66,8 +68,7 @@ package final class EventRecorder {
                 (task_key, task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
-        findTaskKey = BoundStatement(try db.cachedStatement(sql: "SELECT task_key FROM task_keys WHERE task = ?"), in: db)
-        insertTaskKey = BoundStatement(try db.cachedStatement(sql: "INSERT INTO task_keys (task) VALUES (?)"), in: db)
+        taskKeys = try TaskKeyStatements(db)
     }
 
     /// Judges `prepared` and stores it: in `task_events` (any verdict but duplicate, with the
@@ -117,9 +118,8 @@ package final class EventRecorder {
     }
 
     /// Inserts the queued events, writes every snapshot changed since the last flush, and moves
-    /// a full tail of ids into `event_ids` (unless `mergingTail` is false: counting the tail
-    /// walks its pages, which a live write should not pay every time). Call before committing.
-    package func flush(mergingTail: Bool = true) throws {
+    /// a full tail of ids into `event_ids`. Call before committing.
+    package func flush() throws {
         try insertPending()
         for cached in cache.takeDirty() {
             let s = cached.value
@@ -135,7 +135,15 @@ package final class EventRecorder {
             upsertSnapshot.bind(10, s.partial ? 1 : 0 as Int64)
             try upsertSnapshot.execute()
         }
-        if mergingTail { try Schema.mergeTail(db, limit: tailLimit) }
+        // Counting the tail walks its pages: it is counted when the events inserted since the
+        // last flush pass a multiple of tailLimit / 64 in seq — every import transaction (far
+        // more lines than that), one live write in that many — so the tail overshoots its limit
+        // by at most that many ids.
+        let interval = Int64(max(1, tailLimit / 64))
+        if inserted > 0, lastSeq / interval != (lastSeq - Int64(inserted)) / interval {
+            try Schema.mergeTail(db, limit: tailLimit)
+        }
+        inserted = 0
     }
 
     /// The task's snapshot, from the cache or the ledger; nil if it has none. A task the
@@ -143,7 +151,7 @@ package final class EventRecorder {
     package func snapshot(_ task: String) throws -> CachedSnapshot? {
         if let cached = cache.lookup(task) { return cached }
         var loaded: CachedSnapshot?
-        guard let key = try storedKey(task) else {
+        guard let key = try taskKeys.stored(task) else {
             cache.store(task, nil)
             return nil
         }
@@ -161,17 +169,6 @@ package final class EventRecorder {
         cache.store(task, loaded)
         cache.storeKey(task, key)
         return loaded
-    }
-
-    /// The task's key as the ledger holds it, nil if none.
-    private func storedKey(_ task: String) throws -> Int64? {
-        var found: Int64?
-        findTaskKey.bind(1, task)
-        _ = try findTaskKey.firstMatch { row in
-            found = row.int64(0)
-            return true
-        }
-        return found
     }
 
     private struct PendingRow {
@@ -192,14 +189,12 @@ package final class EventRecorder {
         case .some(.none):
             break
         case .none:
-            if let found = try storedKey(task) {
+            if let found = try taskKeys.stored(task) {
                 cache.storeKey(task, found)
                 return found
             }
         }
-        insertTaskKey.bind(1, task)
-        try insertTaskKey.execute()
-        let key = db.lastInsertedRowID
+        let key = try taskKeys.add(task)
         cache.storeKey(task, key)
         return key
     }
@@ -240,6 +235,9 @@ package final class EventRecorder {
                 try insertEvent.executeRebindingAll()
             }
         }
+        // The last row's seq (the trigger's own inserts leave the last inserted rowid as it was).
+        inserted += pending.count
+        lastSeq = db.lastInsertedRowID
     }
 
     /// Binds every column of `row` but `file`, from parameter `offset + 1` on.

@@ -56,7 +56,7 @@ extension SQLiteLedger: LedgerArchiveSource {
 extension SQLiteLedger: LedgerArchiveDestination {
     package func storeArchived(_ rows: ArchiveRows) throws {
         try writeTransaction { db in
-            let keys = TaskKeys(db)
+            let keys = try TaskKeys(db)
             for (name, tableRows) in rows.tables {
                 guard let columns = LedgerSchema.archived.first(where: { $0.name == name })?.columns else { continue }
                 // task_events also gets its id_key and task_key, the snapshot its task_key, which
@@ -75,10 +75,8 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     var values = row.map(\.databaseValue)
                     if events, let eventID {
                         values.append(row[eventID].text.map { DedupeFilter.Key.id($0).stored.databaseValue } ?? .null)
-                        values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue)
-                    } else if snapshots {
-                        values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue)
                     }
+                    if events || snapshots { values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue) }
                     try insert.execute(arguments: StatementArguments(values))
                     // Ignored: a batch stored before a crash (the same task's row), or a row of
                     // something else under the same key. A delivery's (channel, key) may have been
@@ -98,23 +96,17 @@ extension SQLiteLedger: LedgerArchiveDestination {
     }
 }
 
-/// Tasks' keys in `task_keys` for rows stored other than by the write path: looked up, or
-/// handed out (max + 1) for a task the ledger has no row of.
+/// Tasks' keys for rows stored other than by the write path (an archive's batch), each looked
+/// up or handed out once per batch.
 private final class TaskKeys {
-    private let db: Database
+    private let statements: TaskKeyStatements
     private var known: [String: Int64] = [:]
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database) throws { statements = try TaskKeyStatements(db) }
 
     func key(of task: String) throws -> Int64 {
         if let key = known[task] { return key }
-        let key: Int64
-        if let found = try Int64.fetchOne(db.cachedStatement(sql: "SELECT task_key FROM task_keys WHERE task = ?"), arguments: [task]) {
-            key = found
-        } else {
-            try db.cachedStatement(sql: "INSERT INTO task_keys (task) VALUES (?)").execute(arguments: [task])
-            key = db.lastInsertedRowID
-        }
+        let key = try statements.stored(task) ?? statements.add(task)
         known[task] = key
         return key
     }

@@ -150,11 +150,7 @@ package final class SQLiteLedger: Sendable {
         return try writeTransaction { db in
             let recorder = try EventRecorder(db: db, rules: rules, tailLimit: tailLimit)
             let verdict = try recorder.record(PreparedEvent(event, rules: rules), origin: .live, raw: event.jsonLine)
-            try recorder.flush(mergingTail: false)
-            // The tail is counted once every tailLimit / 64 events (by seq), so that it
-            // overshoots its limit by at most that many ids.
-            let seq = try Int.fetchOne(db, sql: "SELECT max(seq) FROM task_events") ?? 0
-            if seq % max(1, tailLimit / 64) == 0 { try Schema.mergeTail(db, limit: tailLimit) }
+            try recorder.flush()
             return verdict
         }
     }
