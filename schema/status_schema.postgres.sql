@@ -1,15 +1,15 @@
--- task-ledger schema, version 5, for PostgreSQL (and engines speaking its protocol).
+-- task-ledger schema, version 6, for PostgreSQL (and engines speaking its protocol).
 -- The same tables and columns as status_schema.sql, translated: INTEGER → BIGINT, rowid keys →
 -- identity columns, partial indexes kept — but for SQLite's own layout: task_events.id_key
 -- (v3; here a unique index on event_id) and task_keys with task_events.task_key (v5; here an
--- index on (task, seq)). The binary embeds this file and applies it in one
--- transaction on first open; ledger_schema carries the version (PostgreSQL has no user_version).
+-- index on (task, seq); v6 changed only how SQLite fills its id tables). The binary embeds
+-- this file and applies it in one transaction on first open; ledger_schema carries the version (PostgreSQL has no user_version).
 -- Timestamps are integer epoch milliseconds (UTC).
 
 CREATE TABLE ledger_schema (
     version      INTEGER NOT NULL
 );
-INSERT INTO ledger_schema (version) VALUES (5);
+INSERT INTO ledger_schema (version) VALUES (6);
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
 CREATE TABLE task_events (

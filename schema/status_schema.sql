@@ -1,12 +1,13 @@
--- task-ledger schema, version 5.
+-- task-ledger schema, version 6.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
--- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 5. An older ledger is
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 6. An older ledger is
 -- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes and
 -- task_events.id_key with its index in place of the unique index on event_id (v3),
 -- ledger_archives and the rejects' task index (v4), task_keys and task_events.task_key with
 -- its index in place of the index on (task, seq), task_state_snapshot keyed by task_key
--- instead of task, and event_ids with event_ids_tail in place of the id_key index (v5); see
--- Schema.swift.
+-- instead of task, and event_ids with event_ids_tail in place of the id_key index (v5), and
+-- event_ids_mid between them, and no trigger filling event_ids_tail (v6: its writers do, in
+-- key order); see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -34,13 +35,22 @@ CREATE TABLE task_events (
 -- right edge; an index on the task's text takes them all over the index, one page-cache miss
 -- each once the ledger is bigger than the cache.
 CREATE INDEX task_events_by_task_key ON task_events(task_key, seq);
--- dedupe: ids are global. By their 64-bit hash, the full id compared on a hit (v3), in two
+-- dedupe: ids are global. By their 64-bit hash, the full id compared on a hit (v3), in
 -- tables instead of an index on id_key (v5): every row with an id has its (id_key, seq) in
--- event_ids_tail, put there by the trigger below, and the tail is moved into event_ids in key
--- order once it holds Schema.tailLimit keys. A random insert into a hash index bigger than
--- the page cache costs a page read and a page write; the tail stays small enough to be cached,
--- and a merge in key order writes each page of event_ids once.
+-- event_ids_tail, put there by whoever stores the row (v6; the write path puts a
+-- transaction's pairs there in key order when it flushes — version 5 had a trigger insert each
+-- row's, one random insert per event). The tail is moved into event_ids_mid in key order once
+-- it holds Schema.tailLimit keys, and event_ids_mid into event_ids once it holds
+-- Schema.midTails tails (v6; v5 merged every tail into event_ids). A tool that writes
+-- task_events itself must add the pairs. A random insert into a hash index bigger than the
+-- page cache costs a page read and a page write; the tail stays small enough to be cached, and
+-- a merge in key order writes each page of the table merged into once.
 CREATE TABLE event_ids (
+    id_key       INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    PRIMARY KEY (id_key, seq)
+) WITHOUT ROWID;
+CREATE TABLE event_ids_mid (
     id_key       INTEGER NOT NULL,
     seq          INTEGER NOT NULL,
     PRIMARY KEY (id_key, seq)
@@ -50,11 +60,9 @@ CREATE TABLE event_ids_tail (
     seq          INTEGER NOT NULL,
     PRIMARY KEY (id_key, seq)
 ) WITHOUT ROWID;
-CREATE TRIGGER task_events_id_added AFTER INSERT ON task_events WHEN NEW.id_key IS NOT NULL BEGIN
-    INSERT INTO event_ids_tail (id_key, seq) VALUES (NEW.id_key, NEW.seq);
-END;
 CREATE TRIGGER task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_key IS NOT NULL BEGIN
     DELETE FROM event_ids_tail WHERE id_key = OLD.id_key AND seq = OLD.seq;
+    DELETE FROM event_ids_mid WHERE id_key = OLD.id_key AND seq = OLD.seq;
     DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
 END;
 -- dedupe of id-less events by content hash (the full values are compared on a hit)

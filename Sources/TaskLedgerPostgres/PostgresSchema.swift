@@ -64,6 +64,11 @@ extension PostgresLedger {
                     // PostgreSQL ledger keeps its index on (task, seq): nothing changes here.
                     try conn.exec("INSERT INTO ledger_schema (version) VALUES (5)")
                 }
+                if version < 6 {
+                    // v6 dropped SQLite's trigger that filled its id tail (its writers fill it
+                    // in key order); nothing changes here either.
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (6)")
+                }
                 return
             }
             if !present.isEmpty {

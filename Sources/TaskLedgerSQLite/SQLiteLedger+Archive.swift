@@ -69,6 +69,8 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))
                     """)
                 let owner = try db.cachedStatement(sql: "SELECT task FROM \(name) WHERE \"\(columns[0])\" = ?")
+                // Every stored row with an id gets its pair in the tail, as the write path gives it.
+                let addID = try db.cachedStatement(sql: "INSERT INTO event_ids_tail (id_key, seq) VALUES (?, ?)")
                 let taskColumn = columns.firstIndex(of: "task")!
                 let eventID = columns.firstIndex(of: "event_id")
                 for row in tableRows {
@@ -78,6 +80,9 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     }
                     if events || snapshots { values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue) }
                     try insert.execute(arguments: StatementArguments(values))
+                    if events, db.changesCount == 1, let idKey = Int64.fromDatabaseValue(values[names.count - 2]) {
+                        try addID.execute(arguments: [idKey, values[0]])
+                    }
                     // Ignored: a batch stored before a crash (the same task's row), or a row of
                     // something else under the same key. A delivery's (channel, key) may have been
                     // sent again since an earlier archive: the archive keeps the first.

@@ -15,7 +15,8 @@ extension SQLiteLedger {
                 """)
             var wrongKeys: [String] = []
             var wrongKeyCount = 0
-            // Every row with an id must have its (id_key, seq) once in event_ids or the tail:
+            // Every row with an id must have its (id_key, seq) once in event_ids, the mid table
+            // or the tail:
             // compared by count and by a sum of mixed pairs, in one pass over each.
             var ids = IDPairs()
             while let row = try rows.next() {
@@ -57,15 +58,13 @@ extension SQLiteLedger {
                     """)
             }
             var indexed = IDPairs()
-            let pairs = try Row.fetchCursor(db, sql: """
-                SELECT id_key, seq FROM event_ids UNION ALL SELECT id_key, seq FROM event_ids_tail
-                """)
+            let pairs = try Row.fetchCursor(db, sql: Schema.allIDPairs)
             while let row = try pairs.next() { indexed.add(row[0], row[1]) }
             var report = rebuild.report(stored: stored)
             report.problems += wrongKeys
             if indexed != ids {
                 report.problems.append("""
-                    event_ids and event_ids_tail hold \(indexed.count) (id_key, seq) pairs, task_events \(ids.count) rows with an id\
+                    event_ids, event_ids_mid and event_ids_tail hold \(indexed.count) (id_key, seq) pairs, task_events \(ids.count) rows with an id\
                     \(indexed.count == ids.count ? ", not the same ones" : ""): dedupe by id would miss or invent duplicates
                     """)
             }

@@ -38,6 +38,14 @@ package enum Schema {
                 for statement in archiveTables { try db.execute(sql: statement) }
             }
             if found < 5 { try addTaskKeys(db) }
+            if found < 6 {
+                // v6: the writers put ids into the tail, in key order per transaction; the
+                // trigger that put each row's there one at a time goes, and merges go through
+                // event_ids_mid (empty at first; the delete trigger learns of it).
+                try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_added")
+                try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_removed")
+                for statement in eventIDTables { try db.execute(sql: statement) }
+            }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
@@ -122,34 +130,51 @@ package enum Schema {
         "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
     ]
 
-    /// What version 5 added for dedupe, as the schema file has it.
+    /// What version 5 added for dedupe, as the schema file has it since version 6 (which dropped
+    /// the trigger that filled the tail: every writer of `task_events` puts the pairs of the
+    /// rows it stores there itself — the write path in key order at each flush).
     package static let eventIDTables = [
         "CREATE TABLE IF NOT EXISTS event_ids (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS event_ids_mid (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS event_ids_tail (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
-        """
-        CREATE TRIGGER IF NOT EXISTS task_events_id_added AFTER INSERT ON task_events WHEN NEW.id_key IS NOT NULL BEGIN
-            INSERT INTO event_ids_tail (id_key, seq) VALUES (NEW.id_key, NEW.seq);
-        END
-        """,
         """
         CREATE TRIGGER IF NOT EXISTS task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_key IS NOT NULL BEGIN
             DELETE FROM event_ids_tail WHERE id_key = OLD.id_key AND seq = OLD.seq;
+            DELETE FROM event_ids_mid WHERE id_key = OLD.id_key AND seq = OLD.seq;
             DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
         END
         """,
     ]
 
-    /// Keys the tail holds before ``mergeTail(_:)`` moves them into `event_ids`. Measured on
-    /// night 8 of bench/nightly (see the README).
-    package static let tailLimit = 500_000
+    /// Every (id_key, seq) pair the ledger holds, for a statement to read from (the three
+    /// tables' pairs are disjoint).
+    package static let allIDPairs = """
+        SELECT id_key, seq FROM event_ids UNION ALL SELECT id_key, seq FROM event_ids_mid
+        UNION ALL SELECT id_key, seq FROM event_ids_tail
+        """
 
-    /// Moves the tail's keys into `event_ids` when it holds ``tailLimit`` or more, in the
-    /// caller's write transaction: in key order, so each page of `event_ids` is written once.
+    /// Keys the tail holds before ``mergeTail(_:limit:)`` moves them into `event_ids_mid`.
+    /// Measured on night 8 of bench/nightly (see the README).
+    package static let tailLimit = 500_000
+    /// `event_ids_mid` is merged into `event_ids` once it holds this many tails' worth.
+    package static let midTails = 8
+
+    /// Moves the tail's keys into `event_ids_mid` when it holds `limit` or more, and the mid
+    /// table's into `event_ids` when that holds ``midTails`` × `limit` or more, in the caller's
+    /// write transaction. In key order, so each page of the table merged into is written once:
+    /// a merge costs about the size of the table it goes into. With one table (v5) every tail
+    /// rewrote all of `event_ids` — two merges per night of 1M events, each longer than the
+    /// last; the mid table takes the tails, and `event_ids` gets one merge per 8 tails.
     package static func mergeTail(_ db: Database, limit: Int = tailLimit) throws {
         // count(*) walks the tail's pages, which the writes just before it touched.
         guard try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids_tail") ?? 0 >= limit else { return }
-        try db.execute(sql: "INSERT INTO event_ids (id_key, seq) SELECT id_key, seq FROM event_ids_tail ORDER BY id_key, seq")
+        // OR FAIL: an INSERT … SELECT that may abort keeps a statement journal, a copy of every
+        // page it changes; a pair already merged is an error anyway and rolls everything back.
+        try db.execute(sql: "INSERT OR FAIL INTO event_ids_mid (id_key, seq) SELECT id_key, seq FROM event_ids_tail ORDER BY id_key, seq")
         try db.execute(sql: "DELETE FROM event_ids_tail")
+        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids_mid") ?? 0 >= midTails * limit else { return }
+        try db.execute(sql: "INSERT OR FAIL INTO event_ids (id_key, seq) SELECT id_key, seq FROM event_ids_mid ORDER BY id_key, seq")
+        try db.execute(sql: "DELETE FROM event_ids_mid")
     }
 
     /// The key table of version 5, as the schema file has it.
@@ -176,7 +201,7 @@ package enum Schema {
     ]
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
-    /// `task_keys`, `event_ids` and `event_ids_tail` are this store's own (PostgreSQL indexes
-    /// history by the task's text and ids by their text).
-    package static let tables = LedgerSchema.tables + ["task_keys", "event_ids", "event_ids_tail"]
+    /// `task_keys`, `event_ids`, `event_ids_mid` and `event_ids_tail` are this store's own
+    /// (PostgreSQL indexes history by the task's text and ids by their text).
+    package static let tables = LedgerSchema.tables + ["task_keys", "event_ids", "event_ids_mid", "event_ids_tail"]
 }

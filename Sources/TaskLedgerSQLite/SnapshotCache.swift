@@ -62,9 +62,7 @@ package final class SnapshotCache {
             let keys = DedupeFilter()
             if events > 0 {
                 // Through the tables and the partial index dedupe uses (each scan reads only those).
-                let ids = BoundStatement(try db.cachedStatement(sql: """
-                    SELECT id_key FROM event_ids UNION ALL SELECT id_key FROM event_ids_tail
-                    """), in: db)
+                let ids = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
                 _ = try ids.firstMatch { row in
                     keys.add(.id(stored: row.int64(0)))
                     return false

@@ -7,9 +7,10 @@ import Testing
 @testable import TaskLedgerCore
 @testable import TaskLedgerSQLite
 
-/// Schema version 5's layout: tasks numbered in first-seen order (`task_keys`, the key of the
-/// history index and of the snapshot), and ids deduplicated through `event_ids` plus a tail
-/// that writers merge into it. Whatever the tail holds or has merged, dedupe, history, status
+/// Schema version 6's layout: tasks numbered in first-seen order (`task_keys`, the key of the
+/// history index and of the snapshot), and ids deduplicated through `event_ids`, `event_ids_mid`
+/// and a tail that writers fill in key order and merge into the mid table, which is merged into
+/// `event_ids` once it holds `Schema.midTails` tails. Whatever the tail holds or has merged, dedupe, history, status
 /// and verify answer as before, and verify catches a layout that lies.
 @Suite("Ledger layout: task keys and the id tail")
 struct LedgerLayoutTests {
@@ -20,9 +21,10 @@ struct LedgerLayoutTests {
         try SQLiteLedger(path: directory.path("l.sqlite"), rules: .standard, mode: .create, busyTimeout: 10, tailLimit: tailLimit)
     }
 
-    static func counts(_ path: String) throws -> (merged: Int, tail: Int, withID: Int) {
+    static func counts(_ path: String) throws -> (merged: Int, mid: Int, tail: Int, withID: Int) {
         try DatabaseQueue(path: path).read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids_mid") ?? -1,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM event_ids_tail") ?? -1,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL") ?? -1)
         }
@@ -36,31 +38,34 @@ struct LedgerLayoutTests {
     @Test func duplicatesAreFoundWhetherTheirIdIsInTheTailOrMerged() throws {
         let directory = try TempDirectory()
         let ledger = try Self.ledger(directory, tailLimit: 8)
-        // 20 tasks × 3 live writes: a merge every 8 ids.
+        // 20 tasks × 3 live writes: a merge into the mid table every 8 ids, which holds them
+        // until it has 8 × 8.
         for n in 0..<3 {
             for t in 0..<20 {
                 #expect(try ledger.write(event("t\(t)", Self.lifecycle[n], at(Int64(t * 10 + n)), id: "e-\(t)-\(n)")) == .applied)
             }
         }
         let afterWrites = try Self.counts(ledger.path)
-        #expect(afterWrites.withID == 60 && afterWrites.merged + afterWrites.tail == 60)
-        #expect(afterWrites.merged == 56 && afterWrites.tail == 4, "merged at 8, 16, …, 56")
-        // Every id again, as live writes: duplicates, from the merged ids and from the tail.
+        #expect(afterWrites.withID == 60)
+        #expect(afterWrites.merged == 0 && afterWrites.mid == 56 && afterWrites.tail == 4, "merged at 8, 16, …, 56")
+        // Every id again, as live writes: duplicates, from the mid table and from the tail.
         for t in 0..<20 {
             for n in 0..<3 {
                 #expect(try ledger.write(event("t\(t)", Self.lifecycle[n], at(Int64(t * 10 + n)), id: "e-\(t)-\(n)")) == .duplicate)
             }
         }
-        // An import in batches of 7 lines, so that it merges between its transactions: the 60
-        // known ids are duplicates, wherever they are; 10 new tasks × 3 lines are applied.
+        // An import in batches of 7 lines, so that it merges between its transactions (the mid
+        // table into event_ids too, once it reaches 64): the 60 known ids are duplicates,
+        // wherever they are; 10 new tasks × 3 lines are applied.
         let file = directory.path("again.jsonl")
         let lines = (0..<3).flatMap { n in (0..<30).map { Self.line($0, n) } }
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let summary = try Ledger(store: ledger).importFile(file, batchSize: 7)
         #expect(summary.verdicts == [.duplicate: 60, .applied: 30])
         let afterImport = try Self.counts(ledger.path)
-        #expect(afterImport.withID == 90 && afterImport.merged + afterImport.tail == 90 && afterImport.tail < 8)
-        // The same file under another name: every line a duplicate.
+        #expect(afterImport.withID == 90 && afterImport.merged + afterImport.mid + afterImport.tail == 90)
+        #expect(afterImport.merged >= 64 && afterImport.mid < 64 && afterImport.tail < 8, "\(afterImport)")
+        // The same file under another name: every line a duplicate, its id in any of the three.
         let copy = directory.path("copy.jsonl")
         try FileManager.default.copyItem(atPath: file, toPath: copy)
         #expect(try Ledger(store: ledger).importFile(copy, batchSize: 7).verdicts == [.duplicate: 90])
@@ -116,16 +121,21 @@ struct LedgerLayoutTests {
         #expect(found.count == 1)
         #expect(found.first?.contains("task_events seq 1 of task 't0' has task_key 2: task_keys gives it to 't1'") == true, "\(found)")
         _ = try problems(after: "UPDATE task_events SET task_key = 1 WHERE seq = 1")
-        // An event whose id is in neither event_ids nor the tail: dedupe would take it again.
-        found = try problems(after: "DELETE FROM event_ids WHERE seq = (SELECT min(seq) FROM event_ids)")
-        #expect(found == ["event_ids and event_ids_tail hold 7 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
+        // An event whose id is in none of the id tables: dedupe would take it again. (Tails of
+        // 3 merge into the mid table at 3 and 6; the last 2 ids are in the tail.)
+        #expect(try Self.counts(ledger.path) == (merged: 0, mid: 6, tail: 2, withID: 8))
+        found = try problems(after: "DELETE FROM event_ids_mid WHERE seq = (SELECT min(seq) FROM event_ids_mid)")
+        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 7 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
         // Put back under the wrong seq: same count, other pairs.
         found = try problems(after: "INSERT INTO event_ids SELECT id_key, seq + 100 FROM task_events WHERE seq = 1")
-        #expect(found == ["event_ids and event_ids_tail hold 8 (id_key, seq) pairs, task_events 8 rows with an id, not the same ones: dedupe by id would miss or invent duplicates"])
-        try queue.write { db in
-            try db.execute(sql: "DELETE FROM event_ids WHERE seq = 101")
-            try db.execute(sql: "INSERT INTO event_ids SELECT id_key, seq FROM task_events WHERE seq = 1")
-        }
+        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 8 (id_key, seq) pairs, task_events 8 rows with an id, not the same ones: dedupe by id would miss or invent duplicates"])
+        // Put back right, and once more in the tail: 9 pairs for 8 rows.
+        found = try problems(after: """
+            DELETE FROM event_ids WHERE seq = 101; INSERT INTO event_ids SELECT id_key, seq FROM task_events WHERE seq = 1;
+            INSERT INTO event_ids_tail SELECT id_key, seq FROM task_events WHERE seq = 1
+            """)
+        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 9 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
+        try queue.write { db in try db.execute(sql: "DELETE FROM event_ids_tail WHERE seq = 1") }
         #expect(try ledger.verify().isClean)
         // A snapshot under a key task_keys gives to no task.
         found = try problems(after: "UPDATE task_state_snapshot SET task_key = 99 WHERE task = 't3'")

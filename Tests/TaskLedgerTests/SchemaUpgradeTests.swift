@@ -10,10 +10,10 @@ import Testing
 /// Schema version 3 added the indexes report windows read through, version 4 the record of
 /// archives and the rejects' task index, version 5 task keys (the history index and the
 /// snapshot keyed by them instead of by the task's text) and event_ids in place of the id_key
-/// index. A ledger made by the last
-/// version 2 release (Tests/Ledgers/fixtures-v2.sqlite, the fixtures imported by it) is upgraded
-/// when opened, and says afterwards exactly what a ledger made by this build from the same
-/// files says.
+/// index, version 6 event_ids_mid and no insert trigger on task_events. Ledgers made by the
+/// last releases of versions 2, 4 and 5 (Tests/Ledgers/fixtures-vN.sqlite, the fixtures
+/// imported by them) are upgraded when opened, and say afterwards exactly what a ledger made
+/// by this build from the same files says.
 struct SchemaUpgradeTests {
     /// The indexes versions 3 to 5 added and kept; 3 dropped the unique index on event_id for
     /// one on id_key, which 5 dropped for event_ids, and 5 the one on (task, seq) for the one on
@@ -44,7 +44,8 @@ struct SchemaUpgradeTests {
         #expect(before.taskTextIndex && before.unkeyedTasks == -1 && before.unkeyedIDs == 0)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 5 && !after.taskTextIndex && after.unkeyedTasks == 0)
+        #expect(after.version == 6 && !after.taskTextIndex && after.unkeyedTasks == 0)
+        #expect(after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
         #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
         _ = try Ledger(path)
         #expect(try Self.schemaFacts(path) == after)
@@ -59,7 +60,12 @@ struct SchemaUpgradeTests {
         /// Rows with an id but no id_key, or with no task_key; -1 without the column.
         var unkeyedIDs: Int
         var unkeyedTasks: Int
+        /// Triggers, and the id tables of versions 5 and 6 present, by name.
+        var triggers: [String]
+        var idTables: [String]
     }
+
+    static let idTables = ["event_ids", "event_ids_mid", "event_ids_tail"]
 
     static func schemaFacts(_ path: String) throws -> SchemaFacts {
         try DatabaseQueue(path: path).read { db in
@@ -74,7 +80,9 @@ struct SchemaUpgradeTests {
                     : -1,
                 unkeyedTasks: columns.contains("task_key")
                     ? try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE task_key IS NULL") ?? -1
-                    : -1)
+                    : -1,
+                triggers: try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
+                idTables: try idTables.filter { try db.tableExists($0) })
         }
     }
 
@@ -93,7 +101,7 @@ struct SchemaUpgradeTests {
         #expect(before.unkeyedIDs == -1 && before.unkeyedTasks == -1)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 5)
+        #expect(after.version == 6 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
         #expect(try DatabaseQueue(path: path).read { try $0.tableExists("ledger_archives") && $0.tableExists("task_keys") })
         #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
         #expect(!after.uniqueID && !after.taskTextIndex && after.unkeyedIDs == 0 && after.unkeyedTasks == 0)
@@ -114,7 +122,40 @@ struct SchemaUpgradeTests {
         #expect(try Self.schemaFacts(path) == after)
     }
 
-    @Test(arguments: [2, 4]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
+    /// Version 6 dropped the trigger that put every new row's id pair into the tail (writers put
+    /// them there, in key order) and added event_ids_mid. A v5 ledger keeps the pairs its tail
+    /// holds, and takes new ones once, from the writer.
+    @Test func aVersion5LedgerMadeByTheLastReleaseLosesTheInsertTriggerAndGetsTheMidTable() throws {
+        let directory = try TempDirectory()
+        let path = try Self.releasedLedger(version: 5, in: directory)
+        let before = try Self.schemaFacts(path)
+        #expect(before.version == 5 && before.triggers == ["task_events_id_added", "task_events_id_removed"])
+        #expect(before.idTables == ["event_ids", "event_ids_tail"])
+        func pairs() throws -> [Int] {
+            try DatabaseQueue(path: path).read { db in
+                try Self.idTables.map { try db.tableExists($0) ? Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 : -1 }
+            }
+        }
+        #expect(try pairs() == [0, -1, 37])
+        let ledger = try SQLiteLedger(path: path, mode: .existing)
+        let after = try Self.schemaFacts(path)
+        #expect(after.version == 6 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
+        #expect(try pairs() == [0, 0, 37])
+        #expect(try ledger.verify().isClean)
+        // A new id gets one pair (from the writer; no trigger adds a second), and an id the
+        // ledger had is still a duplicate.
+        #expect(try ledger.write(event("new-task", "RECEIVED", at(0), id: "v6-first")) == .applied)
+        #expect(try pairs() == [0, 0, 38])
+        let known = try #require(try DatabaseQueue(path: path).read { db in
+            try String.fetchOne(db, sql: "SELECT event_id FROM task_events WHERE event_id IS NOT NULL ORDER BY seq LIMIT 1")
+        })
+        #expect(try ledger.write(event("other-task", "RECEIVED", at(0), id: known)) == .duplicate)
+        #expect(try ledger.verify().isClean)
+        _ = try SQLiteLedger(path: path, mode: .existing)
+        #expect(try Self.schemaFacts(path) == after)
+    }
+
+    @Test(arguments: [2, 4, 5]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
         let directory = try TempDirectory()
         let upgraded = try Ledger(try Self.releasedLedger(version: version, in: directory))
         let fresh = try fixturesLedger()
