@@ -6,8 +6,9 @@
 -- ledger_archives and the rejects' task index (v4), task_keys and task_events.task_key with
 -- its index in place of the index on (task, seq), task_state_snapshot keyed by task_key
 -- instead of task, and event_ids with event_ids_tail in place of the id_key index (v5), and
--- event_ids_mid between them, and no trigger filling event_ids_tail (v6: its writers do, in
--- key order); see Schema.swift.
+-- event_ids_mid between them, no trigger filling event_ids_tail (its writers do, in key order)
+-- and task_keys found by the hash of the task instead of a unique index on it (v6); see
+-- Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -74,10 +75,17 @@ CREATE INDEX task_events_by_ts ON task_events(ts);
 -- Every task with a row in task_events or task_state_snapshot, numbered in the order it was
 -- first seen (v5). A tool that writes those tables itself must give each row its task's key
 -- (adding the task here first).
+-- A task is found by the 64-bit FNV-1a hash of its text (v6; SQL function
+-- task_ledger_task_hash on the binary's connections), its text compared on a hit: an index of
+-- integers, a quarter of the size of one on UUID task ids (v5 had a unique index on task), and
+-- each new task is an insert at a random place in it. Each task has one row: the writers look
+-- before they add.
 CREATE TABLE task_keys (
     task_key     INTEGER PRIMARY KEY,
-    task         TEXT    NOT NULL UNIQUE
+    task         TEXT    NOT NULL,
+    task_hash    INTEGER NOT NULL              -- FNV-1a of task (v6)
 );
+CREATE INDEX task_keys_by_hash ON task_keys(task_hash);
 
 -- Current state per task. A row exists once the task has an applied event. Keyed by the task's
 -- key (v5; by task before): the snapshots an import changes are those of recent tasks, whose

@@ -389,7 +389,7 @@ extension Snapshot {
         try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
-                FROM task_state_snapshot WHERE task_key = (SELECT task_key FROM task_keys WHERE task = ?)
+                FROM task_state_snapshot WHERE task_key = (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1)))
                 """),
             arguments: [task]
         ).map(Snapshot.init(row:))

@@ -35,7 +35,7 @@ extension SQLiteLedger: LedgerArchiveSource {
             for table in LedgerSchema.archived {
                 try db.execute(sql: "DELETE FROM \(table.name) WHERE \(Self.batchCondition(table.name))")
             }
-            try db.execute(sql: "DELETE FROM task_keys WHERE task IN (SELECT task FROM temp.archive_batch)")
+            try db.execute(sql: "DELETE FROM task_keys WHERE task_key IN (SELECT task_key FROM temp.archive_batch)")
             try db.execute(sql: """
                 INSERT INTO ledger_archives (path, before_ts, tasks, events, first_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (path) DO UPDATE SET before_ts = max(before_ts, excluded.before_ts),

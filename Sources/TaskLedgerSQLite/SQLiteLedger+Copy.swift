@@ -12,7 +12,9 @@ extension SQLiteLedger: LedgerRowSource {
                 // Keyed by task_key, with no index on task: paged in key order, after the key
                 // of the last page's last task.
                 order = "task_key"
-                if key != nil { condition = "WHERE task_key > (SELECT task_key FROM task_keys WHERE task = ?)" }
+                if key != nil {
+                    condition = "WHERE task_key > (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1)))"
+                }
             }
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT \(quoted.joined(separator: ", ")) FROM \"\(table)\" \(condition) ORDER BY \(order) LIMIT ?",

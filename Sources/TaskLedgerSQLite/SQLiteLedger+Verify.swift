@@ -57,6 +57,22 @@ extension SQLiteLedger {
                     status of those tasks cannot find them
                     """)
             }
+            // Each task found by its hash, once: a wrong hash hides a task's key (its next event
+            // would get a second one), and a task with two keys splits its history.
+            let wrongHashes = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM task_keys WHERE task_hash IS NOT task_ledger_task_hash(task)
+                """) ?? 0
+            if wrongHashes > 0 {
+                wrongKeys.append("""
+                    \(wrongHashes) task_keys rows have a task_hash that is not their task's: their tasks' keys cannot be found
+                    """)
+            }
+            let twiceKeyed = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT 1 FROM task_keys GROUP BY task_hash, task HAVING count(*) > 1)
+                """) ?? 0
+            if twiceKeyed > 0 {
+                wrongKeys.append("\(twiceKeyed) tasks have more than one row in task_keys: their history is split between keys")
+            }
             var indexed = IDPairs()
             let pairs = try Row.fetchCursor(db, sql: Schema.allIDPairs)
             while let row = try pairs.next() { indexed.add(row[0], row[1]) }

@@ -45,6 +45,8 @@ package final class SQLiteLedger: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
+            // Every connection finds tasks by hash (v6), the schema upgrade among them.
+            db.add(function: TaskKeyStatements.hashFunction)
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 8 KiB pages for a new ledger (a no-op on an existing one): half the write calls
             // for WAL frames and checkpoints. Measured (1M-line import / SQLiteLedger.write loop):

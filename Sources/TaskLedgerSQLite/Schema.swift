@@ -45,6 +45,17 @@ package enum Schema {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_added")
                 try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_removed")
                 for statement in eventIDTables { try db.execute(sql: statement) }
+                // And tasks are found by the hash of their text, not by a unique index on it:
+                // the key table is rebuilt (keys kept) with the hash and its index.
+                if try !db.columns(in: "task_keys").contains(where: { $0.name == "task_hash" }) {
+                    try db.execute(sql: "ALTER TABLE task_keys RENAME TO task_keys_v5")
+                    for statement in taskKeysTable { try db.execute(sql: statement) }
+                    try db.execute(sql: """
+                        INSERT INTO task_keys (task_key, task, task_hash)
+                        SELECT task_key, task, task_ledger_task_hash(task) FROM task_keys_v5 ORDER BY task_key
+                        """)
+                    try db.execute(sql: "DROP TABLE task_keys_v5")
+                }
             }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
@@ -73,7 +84,6 @@ package enum Schema {
     /// each task's first row, as an import of the same lines would give them; every row is
     /// rewritten once (a one-time cost: see the README's upgrade notes).
     private static func addTaskKeys(_ db: Database) throws {
-        try db.execute(sql: taskKeysTable)
         if try !db.columns(in: "task_events").contains(where: { $0.name == "task_key" }) {
             try db.execute(sql: "ALTER TABLE task_events ADD COLUMN task_key INTEGER")
         }
@@ -82,11 +92,15 @@ package enum Schema {
         let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -32768
         try db.execute(sql: "PRAGMA cache_size = -65536")
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
+        for statement in taskKeysTable { try db.execute(sql: statement) }
         try db.execute(sql: """
-            INSERT OR IGNORE INTO task_keys (task) SELECT task FROM task_events GROUP BY task ORDER BY min(seq)
+            INSERT INTO task_keys (task, task_hash)
+            SELECT task, task_ledger_task_hash(task) FROM task_events GROUP BY task ORDER BY min(seq)
             """)
         try db.execute(sql: """
-            UPDATE task_events SET task_key = (SELECT k.task_key FROM task_keys k WHERE k.task = task_events.task)
+            UPDATE task_events SET task_key = (
+                SELECT k.task_key FROM task_keys k
+                WHERE k.task_hash = task_ledger_task_hash(task_events.task) AND k.task = task_events.task)
             WHERE task_key IS NULL
             """)
         try db.execute(sql: "CREATE INDEX IF NOT EXISTS task_events_by_task_key ON task_events(task_key, seq)")
@@ -94,14 +108,19 @@ package enum Schema {
         // The snapshot, keyed by task before, is rebuilt keyed by task_key (a snapshot whose
         // task has no row in task_events, which verify reports, gets a key too).
         if try !db.columns(in: "task_state_snapshot").contains(where: { $0.name == "task_key" }) {
-            try db.execute(sql: "INSERT OR IGNORE INTO task_keys (task) SELECT task FROM task_state_snapshot")
+            try db.execute(sql: """
+                INSERT INTO task_keys (task, task_hash)
+                SELECT task, task_ledger_task_hash(task) FROM task_state_snapshot s
+                WHERE NOT EXISTS (SELECT 1 FROM task_keys k WHERE k.task_hash = task_ledger_task_hash(s.task) AND k.task = s.task)
+                """)
             try db.execute(sql: "ALTER TABLE task_state_snapshot RENAME TO task_state_snapshot_v4")
             try db.execute(sql: snapshotTable)
             try db.execute(sql: """
                 INSERT INTO task_state_snapshot
                     (task_key, task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial)
                 SELECT k.task_key, s.task, s.state, s.stage, s.actor, s.source, s.first_ts, s.last_ts, s.terminal_ts, s.partial
-                FROM task_state_snapshot_v4 s JOIN task_keys k ON k.task = s.task ORDER BY k.task_key
+                FROM task_state_snapshot_v4 s JOIN task_keys k ON k.task_hash = task_ledger_task_hash(s.task) AND k.task = s.task
+                ORDER BY k.task_key
                 """)
             try db.execute(sql: "DROP TABLE task_state_snapshot_v4")
             for index in snapshotIndexes { try db.execute(sql: index) }
@@ -177,10 +196,12 @@ package enum Schema {
         try db.execute(sql: "DELETE FROM event_ids_mid")
     }
 
-    /// The key table of version 5, as the schema file has it.
-    package static let taskKeysTable = """
-        CREATE TABLE IF NOT EXISTS task_keys (task_key INTEGER PRIMARY KEY, task TEXT NOT NULL UNIQUE)
-        """
+    /// The key table as the schema file has it since version 6 (version 5's had a unique index
+    /// on `task` and no hash).
+    package static let taskKeysTable = [
+        "CREATE TABLE IF NOT EXISTS task_keys (task_key INTEGER PRIMARY KEY, task TEXT NOT NULL, task_hash INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS task_keys_by_hash ON task_keys(task_hash)",
+    ]
 
     /// The indexes version 3 added, as the schema file has them (IF NOT EXISTS: a ledger may
     /// have been given them by hand).

@@ -137,6 +137,17 @@ struct LedgerLayoutTests {
         #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 9 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
         try queue.write { db in try db.execute(sql: "DELETE FROM event_ids_tail WHERE seq = 1") }
         #expect(try ledger.verify().isClean)
+        // A task whose hash is wrong cannot be found: its next event would get another key.
+        found = try problems(after: "UPDATE task_keys SET task_hash = task_hash + 1 WHERE task = 't2'")
+        #expect(found == ["1 task_keys rows have a task_hash that is not their task's: their tasks' keys cannot be found"])
+        #expect(try ledger.history(task: "t2").isEmpty && ledger.snapshot(task: "t2") == nil)
+        _ = try problems(after: "UPDATE task_keys SET task_hash = task_hash - 1 WHERE task = 't2'")
+        #expect(try ledger.history(task: "t2").count == 2)
+        // A task with a second key.
+        found = try problems(after: "INSERT INTO task_keys (task, task_hash) SELECT task, task_hash FROM task_keys WHERE task = 't2'")
+        #expect(found == ["1 tasks have more than one row in task_keys: their history is split between keys"])
+        _ = try problems(after: "DELETE FROM task_keys WHERE task_key = (SELECT max(task_key) FROM task_keys)")
+        #expect(try ledger.verify().isClean)
         // A snapshot under a key task_keys gives to no task.
         found = try problems(after: "UPDATE task_state_snapshot SET task_key = 99 WHERE task = 't3'")
         #expect(found.contains { $0.hasPrefix("1 task_state_snapshot rows have a task_key that task_keys does not give to their task") }, "\(found)")

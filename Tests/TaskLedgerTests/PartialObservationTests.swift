@@ -226,8 +226,8 @@ struct PartialObservationTests {
         try queue.write { db in
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA user_version = 1")
-            // The rest is today's schema: the row is keyed as it says (task_keys, v5).
-            try db.execute(sql: "INSERT INTO task_keys (task_key, task) VALUES (1, 'old')")
+            // The rest is today's schema: the row is keyed as it says (task_keys, v5; its hash, v6).
+            try db.execute(sql: "INSERT INTO task_keys (task_key, task, task_hash) VALUES (1, 'old', ?)", arguments: [TaskKeyStatements.hash("old")])
             try db.execute(sql: "INSERT INTO task_state_snapshot (task_key, task, state, first_ts, last_ts) VALUES (1, 'old', 'RUNNING', 1, 2)")
         }
         try queue.close()
