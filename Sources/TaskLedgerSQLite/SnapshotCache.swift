@@ -24,9 +24,9 @@ package final class SnapshotCache {
     /// nobody else has committed since. Otherwise every event's dedupe key is looked up.
     private(set) var believesMaybeSeen = false
     /// Ledgers with more events get no dedupe filter: loading their keys would cost more than
-    /// the lookups it saves, and the filter's false positives would climb (8 MiB: about 1% for
-    /// 4M + 1M keys, about 10% for 16M; a false positive costs one probe of `event_ids`, as
-    /// every line costs without the filter). Loading reads `event_ids` in key order, a
+    /// the lookups it saves, and the filter's false positives would climb (16 MiB above 4M
+    /// events, ``DedupeFilter/bits(forKeys:)``: about 0.2% for 9M keys, 3% for 17M; a false
+    /// positive costs one probe of the id tables, as every line costs without the filter). Loading reads `event_ids` in key order, a
     /// sequential pass; night 8 of bench/nightly (7M keys) imported in 26.2 s with the filter,
     /// 29.0 s without.
     package static let filterLimit: Int64 = 16_000_000
@@ -59,7 +59,7 @@ package final class SnapshotCache {
         let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
         var filter: DedupeFilter?
         if events == 0 || (loadingKeys && events <= filterLimit) {
-            let keys = DedupeFilter()
+            let keys = DedupeFilter(bits: DedupeFilter.bits(forKeys: events))
             if events > 0 {
                 // Through the tables and the partial index dedupe uses (each scan reads only those).
                 let ids = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
