@@ -7,8 +7,8 @@
 -- its index in place of the index on (task, seq), task_state_snapshot keyed by task_key
 -- instead of task, and event_ids with event_ids_tail in place of the id_key index (v5), and
 -- event_ids_mid between them, no trigger filling event_ids_tail (its writers do, in key order)
--- and task_keys found by the hash of the task instead of a unique index on it (v6); see
--- Schema.swift.
+-- task_keys found by the hash of the task instead of a unique index on it, and the stored
+-- dedupe filter (v6); see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -66,6 +66,20 @@ CREATE TRIGGER task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_ke
     DELETE FROM event_ids_mid WHERE id_key = OLD.id_key AND seq = OLD.seq;
     DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
 END;
+-- The Bloom filter of dedupe keys the last import ended with (v6; one row, bits as the binary
+-- lays them out), so that the next import loads it and adds the keys of rows after covers_seq
+-- instead of reading every stored key. A tool that deletes task_events rows must delete this
+-- row (a new row may reuse a deleted seq); verify checks that it holds every covered row's key.
+-- The words are a row of their own: an UPDATE of covers_seq would otherwise rewrite them.
+CREATE TABLE dedupe_filter (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    bits         INTEGER NOT NULL,
+    covers_seq   INTEGER NOT NULL
+);
+CREATE TABLE dedupe_filter_words (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    words        BLOB    NOT NULL
+);
 -- dedupe of id-less events by content hash (the full values are compared on a hit)
 CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
 -- report --since/--until reads the window's rows, not the whole history (v3). Events arrive

@@ -80,6 +80,7 @@ package struct Importer: Sendable {
             progress(ImportProgress(
                 file: path, summary: summary, compressedBytesRead: compressedBytesRead, fileSize: fileSize))
         }
+        try writer.finish()
         try summary.finish(file: path, last: last, start: start, checkpoint: checkpoint)
         return summary
     }

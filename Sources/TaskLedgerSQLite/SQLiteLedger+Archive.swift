@@ -36,6 +36,8 @@ extension SQLiteLedger: LedgerArchiveSource {
                 try db.execute(sql: "DELETE FROM \(table.name) WHERE \(Self.batchCondition(table.name))")
             }
             try db.execute(sql: "DELETE FROM task_keys WHERE task_key IN (SELECT task_key FROM temp.archive_batch)")
+            // Rows are gone: a later row may get a seq the stored filter claims to cover.
+            try StoredFilter.forget(db)
             try db.execute(sql: """
                 INSERT INTO ledger_archives (path, before_ts, tasks, events, first_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (path) DO UPDATE SET before_ts = max(before_ts, excluded.before_ts),

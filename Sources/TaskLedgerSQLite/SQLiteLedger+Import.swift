@@ -68,6 +68,19 @@ package final class SQLiteImport: ImportBatchWriter {
             return verdicts
         }
     }
+
+    /// Keeps the filter for the next import, if it is still complete: it holds every key the
+    /// ledger had when the import started and every line's since, and nobody else has written.
+    package func finish() throws {
+        guard let seen else { return }
+        try ledger.writeTransaction { db in
+            try cache.validate(db)
+            guard cache.believesMaybeSeen else { return }
+            let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
+            try StoredFilter.save(db, seen, lastSeq: last)
+            try cache.commit(db)
+        }
+    }
 }
 
 extension SQLiteLedger {

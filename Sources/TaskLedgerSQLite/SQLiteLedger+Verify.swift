@@ -10,9 +10,13 @@ extension SQLiteLedger {
             var rebuild = SnapshotRebuild(rules: rules)
             // Keys follow first-seen order, so the key lookups walk task_keys about in order.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT e.seq, e.task, e.state, e.verdict, e.ts, e.actor, e.source, e.stage, e.task_key, k.task, e.id_key
+                SELECT e.seq, e.task, e.state, e.verdict, e.ts, e.actor, e.source, e.stage, e.task_key, k.task, e.id_key,
+                    e.content_key
                 FROM task_events e LEFT JOIN task_keys k ON k.task_key = e.task_key ORDER BY e.seq
                 """)
+            // The stored dedupe filter must hold the key of every row it says it covers.
+            let storedFilter = try StoredFilter.stored(db)
+            var unfiltered = 0
             var wrongKeys: [String] = []
             var wrongKeyCount = 0
             // Every row with an id must have its (id_key, seq) once in event_ids, the mid table
@@ -20,7 +24,12 @@ extension SQLiteLedger {
             // compared by count and by a sum of mixed pairs, in one pass over each.
             var ids = IDPairs()
             while let row = try rows.next() {
-                if let idKey = row[10] as Int64? { ids.add(idKey, row[0]) }
+                let idKey = row[10] as Int64?
+                if let idKey { ids.add(idKey, row[0]) }
+                if let storedFilter, (row[0] as Int64) <= storedFilter.covers,
+                   !storedFilter.filter.mayContain(idKey.map { .id(stored: $0) } ?? .content(row[11])) {
+                    unfiltered += 1
+                }
                 rebuild.replay(seq: row[0], task: row[1], state: row[2], verdict: row[3], timestamp: row[4],
                                actor: row[5], source: row[6], stage: row[7])
                 let keyed: String? = row[9]
@@ -72,6 +81,12 @@ extension SQLiteLedger {
                 """) ?? 0
             if twiceKeyed > 0 {
                 wrongKeys.append("\(twiceKeyed) tasks have more than one row in task_keys: their history is split between keys")
+            }
+            if unfiltered > 0 {
+                wrongKeys.append("""
+                    \(unfiltered) task_events rows are not in the stored dedupe filter that claims to cover them \
+                    (dedupe_filter): an import would take them again; delete its row and the next import rebuilds it
+                    """)
             }
             var indexed = IDPairs()
             let pairs = try Row.fetchCursor(db, sql: Schema.allIDPairs)

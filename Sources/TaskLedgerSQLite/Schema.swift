@@ -45,6 +45,7 @@ package enum Schema {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_added")
                 try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_removed")
                 for statement in eventIDTables { try db.execute(sql: statement) }
+                for statement in StoredFilter.tables { try db.execute(sql: statement) }
                 // And tasks are found by the hash of their text, not by a unique index on it:
                 // the key table is rebuilt (keys kept) with the hash and its index.
                 if try !db.columns(in: "task_keys").contains(where: { $0.name == "task_hash" }) {
@@ -224,5 +225,5 @@ package enum Schema {
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
     /// `task_keys`, `event_ids`, `event_ids_mid` and `event_ids_tail` are this store's own
     /// (PostgreSQL indexes history by the task's text and ids by their text).
-    package static let tables = LedgerSchema.tables + ["task_keys", "event_ids", "event_ids_mid", "event_ids_tail"]
+    package static let tables = LedgerSchema.tables + ["task_keys", "event_ids", "event_ids_mid", "event_ids_tail", "dedupe_filter", "dedupe_filter_words"]
 }

@@ -59,7 +59,22 @@ package final class SnapshotCache {
         let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
         var filter: DedupeFilter?
         if events == 0 || (loadingKeys && events <= filterLimit) {
-            let keys = DedupeFilter(bits: DedupeFilter.bits(forKeys: events))
+            let bits = DedupeFilter.bits(forKeys: events)
+            let keys = try events > 0 ? StoredFilter.load(db, bits: bits, lastSeq: events) : nil
+            if let keys {
+                filter = keys
+            } else {
+                filter = try Self.rebuiltFilter(db, bits: bits, events: events)
+            }
+        }
+        believesMaybeSeen = filter != nil
+        try commit(db)
+        return filter
+    }
+
+    /// A filter of every dedupe key in the ledger, read from the id tables and the content index.
+    private static func rebuiltFilter(_ db: Database, bits: Int, events: Int64) throws -> DedupeFilter {
+            let keys = DedupeFilter(bits: bits)
             if events > 0 {
                 // Through the tables and the partial index dedupe uses (each scan reads only those).
                 let ids = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
@@ -74,11 +89,7 @@ package final class SnapshotCache {
                     return false
                 }
             }
-            filter = keys
-        }
-        believesMaybeSeen = filter != nil
-        try commit(db)
-        return filter
+            return keys
     }
 
     /// Forgets the cache — and stops believing the dedupe filter — if another connection

@@ -83,10 +83,18 @@ struct FailureCLITests {
         let gz = try generate(dir, tasks: 500)
         let db = dir.path("l.sqlite")
         #expect(try CLI.run(["import", "--db", db, "--quiet", gz]).status == 0)
-        // Overwrite pages in the middle of the file with garbage.
+        // Overwrite pages in the middle of task_events with garbage (the middle of the file is
+        // the stored dedupe filter's words, which no report reads).
+        let (page, pageSize) = try DatabaseQueue(path: db).read { db in
+            (try Int.fetchOne(db, sql: """
+                SELECT pageno FROM dbstat WHERE name = 'task_events' AND pagetype = 'leaf' ORDER BY pageno
+                LIMIT 1 OFFSET (SELECT count(*) / 2 FROM dbstat WHERE name = 'task_events' AND pagetype = 'leaf')
+                """) ?? 0,
+             try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+        }
+        #expect(page > 1 && pageSize == 8192)
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: db))
-        let size = try handle.seekToEnd()
-        try handle.seek(toOffset: size / 2)
+        try handle.seek(toOffset: UInt64((page - 1) * pageSize))
         try handle.write(contentsOf: Data(repeating: 0xA5, count: 64 * 1024))
         try handle.close()
         // verify and report read every page: they must name the damage.

@@ -103,6 +103,56 @@ struct LedgerLayoutTests {
         #expect(try reopened.verify().isClean)
     }
 
+    /// The filter an import ends with is kept (`dedupe_filter`), and the next import starts from
+    /// it plus the rows stored after it: live writes between the imports are still duplicates,
+    /// and so is every line of the first file. Archive forgets it; verify catches one that lies.
+    @Test func theNextImportStartsFromTheStoredFilterAndStillFindsEveryDuplicate() throws {
+        let directory = try TempDirectory()
+        let ledger = try Self.ledger(directory, tailLimit: 8)
+        func stored() throws -> (bits: Int, covers: Int64, bytes: Int)? {
+            try DatabaseQueue(path: ledger.path).read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT f.bits, f.covers_seq, length(w.words) FROM dedupe_filter f JOIN dedupe_filter_words w ON w.id = f.id
+                    """).map { ($0[0], $0[1], $0[2]) }
+            }
+        }
+        #expect(try stored() == nil)
+        let first = directory.path("first.jsonl")
+        let lines = (0..<2).flatMap { n in (0..<10).map { Self.line($0, n) } }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: first, atomically: true, encoding: .utf8)
+        #expect(try Ledger(store: ledger).importFile(first, batchSize: 7).verdicts == [.applied: 20])
+        let afterFirst = try #require(try stored())
+        #expect(afterFirst.bits == 1 << 26 && afterFirst.bytes == 1 << 23 && afterFirst.covers == 20)
+        // Rows after the filter: a live write with a new id, and one without an id.
+        #expect(try ledger.write(event("live", "RECEIVED", at(1), id: "live-1")) == .applied)
+        #expect(try ledger.write(event("live", "QUEUED", at(2))) == .applied)
+        // Another file: the first file's lines, the live write's id and content, and new lines.
+        let second = directory.path("second.jsonl")
+        let more = lines + [
+            #"{"task":"other","state":"RECEIVED","ts":1,"id":"live-1"}"#,
+            #"{"task":"live","state":"QUEUED","ts":\#(at(2) / 1000)}"#,
+        ] + (10..<13).map { Self.line($0, 0) }
+        try (more.joined(separator: "\n") + "\n").write(toFile: second, atomically: true, encoding: .utf8)
+        #expect(try Ledger(store: ledger).importFile(second, batchSize: 7).verdicts == [.duplicate: 22, .applied: 3])
+        #expect(try stored()?.covers == 25)
+        #expect(try ledger.verify().isClean)
+        // A filter that lies (all zeros: "never seen" for every key) is reported.
+        let queue = try DatabaseQueue(path: ledger.path)
+        try queue.write { db in try db.execute(sql: "UPDATE dedupe_filter_words SET words = zeroblob(length(words))") }
+        let problems = try ledger.verify().problems
+        #expect(problems == [
+            "25 task_events rows are not in the stored dedupe filter that claims to cover them (dedupe_filter): an import would take them again; delete its row and the next import rebuilds it",
+        ])
+        // Archive deletes rows, so it forgets the filter; the next import rebuilds it.
+        #expect(try ledger.write(event("live", "RUNNING", at(3))) == .applied)
+        #expect(try ledger.write(event("live", "SUCCEEDED", at(4))) == .applied)
+        let archive = try Ledger(directory.path("archive.sqlite"))
+        let moved = try Ledger(store: ledger).archive(before: at(1_000_000), into: archive)
+        #expect(moved.tasks == 1 && moved.events == 4)
+        #expect(try stored() == nil)
+        #expect(try ledger.verify().isClean)
+    }
+
     /// A tool that writes the tables itself and gets the layout wrong is told so by verify.
     @Test func verifyReportsRowsTheLayoutCannotFind() throws {
         let directory = try TempDirectory()

@@ -25,6 +25,20 @@ package final class DedupeFilter {
         mask = UInt64(bits - 1)
     }
 
+    /// The filter's size in bits.
+    package var bits: Int { words.count * 64 }
+
+    /// The filter's words as bytes (native byte order), for a store to keep them.
+    package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try words.withUnsafeBytes(body)
+    }
+
+    /// Fills the filter's words from bytes kept by ``withBytes(_:)`` (`fill` writes all
+    /// `bits / 8` bytes, or throws and the filter must not be used).
+    package func fill(_ fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        try words.withUnsafeMutableBytes(fill)
+    }
+
     /// False only if `key` was certainly never added.
     package func mayContain(_ key: Key) -> Bool {
         var found = true

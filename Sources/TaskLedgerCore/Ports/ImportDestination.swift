@@ -30,4 +30,11 @@ package protocol ImportBatchWriter {
         file: String, now: Int64,
         fill: (_ receive: (DecodedBatch) throws -> Void) throws -> Checkpoint?
     ) throws -> [Verdict: Int]
+    /// Called once the last transaction committed and the reading thread has read its last
+    /// line (``seen`` no longer changes).
+    func finish() throws
+}
+
+extension ImportBatchWriter {
+    package func finish() throws {}
 }
