@@ -32,11 +32,13 @@ package final class EventRecorder {
     private var inserted = 0
     private var lastSeq: Int64 = 0
     /// `(id_key, seq)` of the events with an id inserted since the ids were last written to
-    /// `event_ids_tail` (by ``flush()``, or by a probe for one of their keys), and their keys.
+    /// `event_ids_tail` (by ``flush()``, or by a probe for one of their keys that the first
+    /// row with the key does not answer), and the seq of the first row with each key.
     /// Written in key order in one pass instead of one random insert per event (what the
     /// trigger of version 5 did: 3.4 s of night 9's 10.8 s import into a fresh ledger).
     private var unwrittenIDs: [IDPair] = []
-    private var unwrittenKeys = Set<Int64>()
+    private var unwrittenSeqs: [Int64: Int64] = [:]
+    private let findEventIDBySeq: BoundStatement
     private var insertIDs: BoundStatement?
     private let insertID: BoundStatement
     private let insertReject: BoundStatement
@@ -91,6 +93,7 @@ package final class EventRecorder {
             """), in: db)
         taskKeys = try TaskKeyStatements(db)
         insertID = BoundStatement(try db.cachedStatement(sql: Self.insertIDsSQL(rows: 1)), in: db)
+        findEventIDBySeq = BoundStatement(try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE seq = ?"), in: db)
     }
 
     /// Judges `prepared` and stores it: in `task_events` (any verdict but duplicate, with the
@@ -267,7 +270,7 @@ package final class EventRecorder {
         guard !unwrittenIDs.isEmpty else { return }
         defer {
             unwrittenIDs.removeAll(keepingCapacity: true)
-            unwrittenKeys.removeAll(keepingCapacity: true)
+            unwrittenSeqs.removeAll(keepingCapacity: true)
         }
         unwrittenIDs.sort()
         var start = 0
@@ -317,7 +320,7 @@ package final class EventRecorder {
         for (n, row) in pending.enumerated() where row.prepared.event.id != nil {
             let key = row.prepared.dedupeKey.stored
             unwrittenIDs.append(IDPair(key: key, seq: firstSeq + Int64(n)))
-            unwrittenKeys.insert(key)
+            if unwrittenSeqs[key] == nil { unwrittenSeqs[key] = firstSeq + Int64(n) }
         }
     }
 
@@ -352,9 +355,16 @@ package final class EventRecorder {
         if pending.contains(where: { $0.prepared.dedupeKey.value == key }) { try insertPending() }
         let event = prepared.event, storedState = prepared.storedState, contentKey = prepared.contentKey
         if let id = event.id {
-            // By the id's 64-bit hash, then the id itself: two ids may share a hash. An id of
-            // this transaction not written to the tail yet is written first (with the others).
-            if unwrittenKeys.contains(prepared.dedupeKey.stored) { try writeIDs() }
+            // By the id's 64-bit hash, then the id itself: two ids may share a hash. A key of
+            // this transaction's rows, not in the tail yet, is answered by its first row; if
+            // that row has another id, every unwritten pair is written and the probe decides
+            // (a duplicate shortly after the original is common: writing the pairs for each
+            // would make the tail's inserts small and scattered again).
+            if let seq = unwrittenSeqs[prepared.dedupeKey.stored] {
+                findEventIDBySeq.bind(1, seq)
+                if try findEventIDBySeq.firstMatch({ row in row.text(0) == id }) { return true }
+                try writeIDs()
+            }
             findEventID.bind(1, prepared.dedupeKey.stored)
             return try findEventID.firstMatch { row in row.text(0) == id }
         }

@@ -29,22 +29,23 @@ package enum StoredFilter {
     /// covers added; nil if there is none of that size (or it covers a seq past the last row's:
     /// rows were deleted and it cannot be trusted).
     package static func load(_ db: Database, bits: Int, lastSeq: Int64) throws -> DedupeFilter? {
+        // Not length(words): in a join SQLite reads the whole blob to count it (+10 MB peak).
         guard let row = try Row.fetchOne(db, sql: """
-                SELECT f.bits, f.covers_seq, length(w.words) FROM dedupe_filter f JOIN dedupe_filter_words w ON w.id = f.id
+                SELECT f.bits, f.covers_seq FROM dedupe_filter f JOIN dedupe_filter_words w ON w.id = f.id
                 """),
-              row[0] as Int == bits, row[2] as Int == bits / 8 else { return nil }
+              row[0] as Int == bits else { return nil }
         let covers: Int64 = row[1]
         guard covers <= lastSeq else { return nil }
         let filter = DedupeFilter(bits: bits)
+        var complete = false
         try filter.fill { bytes in
-            var blob: OpaquePointer?
-            defer { sqlite3_blob_close(blob) }
-            var code = sqlite3_blob_open(db.sqliteConnection, "main", "dedupe_filter_words", "words", 1, 0, &blob)
-            if code == SQLITE_OK { code = sqlite3_blob_read(blob, bytes.baseAddress, Int32(bytes.count), 0) }
-            guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "reading dedupe_filter: \(db.lastErrorMessage ?? "")")
+            try withBlob(db, writing: false) { blob in
+                guard Int(sqlite3_blob_bytes(blob)) == bytes.count else { return }
+                try check(db, sqlite3_blob_read(blob, bytes.baseAddress, Int32(bytes.count), 0))
+                complete = true
             }
         }
+        guard complete else { return nil }
         let later = BoundStatement(try db.cachedStatement(sql: """
             SELECT id_key, content_key FROM task_events WHERE seq > ?
             """), in: db)
@@ -62,10 +63,10 @@ package enum StoredFilter {
         let bytes = filter.bits / 8
         // Written in place over the stored one of the same size; otherwise a zeroblob first
         // (SQLite writes its pages without holding the bytes), then the words into it.
-        let storedBytes = try Int.fetchOne(db, sql: """
-            SELECT length(w.words) FROM dedupe_filter f JOIN dedupe_filter_words w ON w.id = f.id WHERE f.bits = ?
-            """, arguments: [filter.bits])
-        if storedBytes == bytes {
+        let sameSize = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM dedupe_filter f JOIN dedupe_filter_words w ON w.id = f.id WHERE f.bits = ?)
+            """, arguments: [filter.bits]) ?? false
+        if sameSize {
             try db.execute(sql: "UPDATE dedupe_filter SET covers_seq = ?", arguments: [lastSeq])
         } else {
             try forget(db)
@@ -73,13 +74,26 @@ package enum StoredFilter {
             try db.execute(sql: "INSERT INTO dedupe_filter (id, bits, covers_seq) VALUES (1, ?, ?)", arguments: [filter.bits, lastSeq])
         }
         try filter.withBytes { words in
-            var blob: OpaquePointer?
-            defer { sqlite3_blob_close(blob) }
-            var code = sqlite3_blob_open(db.sqliteConnection, "main", "dedupe_filter_words", "words", 1, 1, &blob)
-            if code == SQLITE_OK { code = sqlite3_blob_write(blob, words.baseAddress, Int32(words.count), 0) }
-            guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "writing dedupe_filter: \(db.lastErrorMessage ?? "")")
+            try withBlob(db, writing: true) { blob in
+                guard Int(sqlite3_blob_bytes(blob)) == words.count else {
+                    throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "dedupe_filter_words holds \(sqlite3_blob_bytes(blob)) bytes, not \(words.count)")
+                }
+                try check(db, sqlite3_blob_write(blob, words.baseAddress, Int32(words.count), 0))
             }
+        }
+    }
+
+    /// The stored words through an incremental blob handle.
+    private static func withBlob(_ db: Database, writing: Bool, _ body: (OpaquePointer?) throws -> Void) throws {
+        var blob: OpaquePointer?
+        defer { sqlite3_blob_close(blob) }
+        try check(db, sqlite3_blob_open(db.sqliteConnection, "main", "dedupe_filter_words", "words", 1, writing ? 1 : 0, &blob))
+        try body(blob)
+    }
+
+    private static func check(_ db: Database, _ code: Int32) throws {
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "dedupe_filter_words: \(db.lastErrorMessage ?? "")")
         }
     }
 
