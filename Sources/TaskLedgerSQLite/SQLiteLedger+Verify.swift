@@ -27,7 +27,7 @@ extension SQLiteLedger {
                 let idKey = row[10] as Int64?
                 if let idKey { ids.add(idKey, row[0]) }
                 if let storedFilter, (row[0] as Int64) <= storedFilter.covers,
-                   !storedFilter.filter.mayContain(idKey.map { .id(stored: $0) } ?? .content(row[11])) {
+                   !storedFilter.filter.mayContain(.stored(idKey: idKey, contentKey: row[11])) {
                     unfiltered += 1
                 }
                 rebuild.replay(seq: row[0], task: row[1], state: row[2], verdict: row[3], timestamp: row[4],

@@ -26,8 +26,9 @@ package final class SnapshotCache {
     /// Ledgers with more events get no dedupe filter: loading their keys would cost more than
     /// the lookups it saves, and the filter's false positives would climb (16 MiB above 4M
     /// events, ``DedupeFilter/bits(forKeys:)``: about 0.2% for 9M keys, 3% for 17M; a false
-    /// positive costs one probe of the id tables, as every line costs without the filter). Loading reads `event_ids` in key order, a
-    /// sequential pass; night 8 of bench/nightly (7M keys) imported in 26.2 s with the filter,
+    /// positive costs one probe of the id tables, as every line costs without the filter).
+    /// Rebuilding reads `event_ids` in key order, a sequential pass (v6: the filter the last
+    /// import ended with is loaded instead, ``StoredFilter``); night 8 of bench/nightly (7M keys) imported in 26.2 s with the filter,
     /// 29.0 s without.
     package static let filterLimit: Int64 = 16_000_000
     /// Bound on cached tasks, to keep memory flat on streams with millions of tasks.
@@ -60,12 +61,7 @@ package final class SnapshotCache {
         var filter: DedupeFilter?
         if events == 0 || (loadingKeys && events <= filterLimit) {
             let bits = DedupeFilter.bits(forKeys: events)
-            let keys = try events > 0 ? StoredFilter.load(db, bits: bits, lastSeq: events) : nil
-            if let keys {
-                filter = keys
-            } else {
-                filter = try Self.rebuiltFilter(db, bits: bits, events: events)
-            }
+            filter = try StoredFilter.load(db, bits: bits, lastSeq: events) ?? Self.rebuiltFilter(db, bits: bits, events: events)
         }
         believesMaybeSeen = filter != nil
         try commit(db)
@@ -74,22 +70,22 @@ package final class SnapshotCache {
 
     /// A filter of every dedupe key in the ledger, read from the id tables and the content index.
     private static func rebuiltFilter(_ db: Database, bits: Int, events: Int64) throws -> DedupeFilter {
-            let keys = DedupeFilter(bits: bits)
-            if events > 0 {
-                // Through the tables and the partial index dedupe uses (each scan reads only those).
-                let ids = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
-                _ = try ids.firstMatch { row in
-                    keys.add(.id(stored: row.int64(0)))
-                    return false
-                }
-                let contents = BoundStatement(
-                    try db.cachedStatement(sql: "SELECT content_key FROM task_events WHERE event_id IS NULL"), in: db)
-                _ = try contents.firstMatch { row in
-                    keys.add(.content(row.int64(0)))
-                    return false
-                }
+        let keys = DedupeFilter(bits: bits)
+        if events > 0 {
+            // Through the tables and the partial index dedupe uses (each scan reads only those).
+            let ids = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
+            _ = try ids.firstMatch { row in
+                keys.add(.id(stored: row.int64(0)))
+                return false
             }
-            return keys
+            let contents = BoundStatement(
+                try db.cachedStatement(sql: "SELECT content_key FROM task_events WHERE event_id IS NULL"), in: db)
+            _ = try contents.firstMatch { row in
+                keys.add(.content(row.int64(0)))
+                return false
+            }
+        }
+        return keys
     }
 
     /// Forgets the cache — and stops believing the dedupe filter — if another connection

@@ -15,8 +15,9 @@ import TaskLedgerCore
 package enum StoredFilter {
     /// Rebuilding the filter from every key costs about 1.5 s at 8M keys (perf: 12% of night 9's
     /// import, mostly cache misses into the filter); loading it costs a read of 16 MiB.
-    /// The words apart from the seq they cover: an UPDATE rewrites the whole row, and a row
-    /// holding the words would be read into memory and written again (measured: +26 MB peak).
+    ///
+    /// The words are kept apart from the seq they cover: an UPDATE rewrites the whole row, and a
+    /// row holding the words would be read into memory and written again (measured: +26 MB peak).
     package static let tables = [
         """
         CREATE TABLE IF NOT EXISTS dedupe_filter (
@@ -29,13 +30,27 @@ package enum StoredFilter {
     /// covers added; nil if there is none of that size (or it covers a seq past the last row's:
     /// rows were deleted and it cannot be trusted).
     package static func load(_ db: Database, bits: Int, lastSeq: Int64) throws -> DedupeFilter? {
+        guard let (filter, covers) = try stored(db), filter.bits == bits, covers <= lastSeq else { return nil }
+        let later = BoundStatement(try db.cachedStatement(sql: """
+            SELECT id_key, content_key FROM task_events WHERE seq > ?
+            """), in: db)
+        later.bind(1, covers)
+        _ = try later.firstMatch { row in
+            filter.add(.stored(idKey: row.isNull(0) ? nil : row.int64(0), contentKey: row.int64(1)))
+            return false
+        }
+        return filter
+    }
+
+    /// The stored filter as it was saved, and the seq it covers; nil if there is none (or its
+    /// words are not the size its row says).
+    package static func stored(_ db: Database) throws -> (filter: DedupeFilter, covers: Int64)? {
         // Not length(words): in a join SQLite reads the whole blob to count it (+10 MB peak).
         guard let row = try Row.fetchOne(db, sql: """
                 SELECT f.bits, f.covers_seq FROM dedupe_filter f JOIN dedupe_filter_words w ON w.id = f.id
-                """),
-              row[0] as Int == bits else { return nil }
-        let covers: Int64 = row[1]
-        guard covers <= lastSeq else { return nil }
+                """) else { return nil }
+        let bits: Int = row[0]
+        guard bits.nonzeroBitCount == 1, bits >= 512, bits <= 1 << 28 else { return nil }
         let filter = DedupeFilter(bits: bits)
         var complete = false
         try filter.fill { bytes in
@@ -45,16 +60,7 @@ package enum StoredFilter {
                 complete = true
             }
         }
-        guard complete else { return nil }
-        let later = BoundStatement(try db.cachedStatement(sql: """
-            SELECT id_key, content_key FROM task_events WHERE seq > ?
-            """), in: db)
-        later.bind(1, covers)
-        _ = try later.firstMatch { row in
-            filter.add(row.isNull(0) ? .content(row.int64(1)) : .id(stored: row.int64(0)))
-            return false
-        }
-        return filter
+        return complete ? (filter, row[1]) : nil
     }
 
     /// Keeps `filter`, which holds the key of every row up to `lastSeq`, in the caller's write
@@ -101,15 +107,5 @@ package enum StoredFilter {
     package static func forget(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM dedupe_filter")
         try db.execute(sql: "DELETE FROM dedupe_filter_words")
-    }
-
-    /// Events up to the stored filter's seq whose key it does not hold (an import would take
-    /// them again), and whether there is a stored filter at all.
-    package static func stored(_ db: Database) throws -> (filter: DedupeFilter, covers: Int64)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT bits, covers_seq FROM dedupe_filter WHERE id = 1") else { return nil }
-        let bits: Int = row[0]
-        guard bits.nonzeroBitCount == 1, bits >= 512, bits <= 1 << 28,
-              let filter = try load(db, bits: bits, lastSeq: .max) else { return nil }
-        return (filter, row[1])
     }
 }

@@ -94,6 +94,11 @@ package final class DedupeFilter {
             return Key(value: h.value)
         }
 
+        /// The key of a stored row from its `id_key` (NULL without an id) and `content_key`.
+        package static func stored(idKey: Int64?, contentKey: Int64) -> Key {
+            idKey.map { .id(stored: $0) } ?? .content(contentKey)
+        }
+
         package static func content(_ contentKey: Int64) -> Key {
             Key(value: UInt64(bitPattern: contentKey) ^ 0xA5A5_5A5A_C3C3_3C3C)
         }
