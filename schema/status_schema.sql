@@ -1,6 +1,6 @@
--- task-ledger schema, version 6.
+-- task-ledger schema, version 7.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
--- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 6. An older ledger is
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 7. An older ledger is
 -- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes and
 -- task_events.id_key with its index in place of the unique index on event_id (v3),
 -- ledger_archives and the rejects' task index (v4), task_keys and task_events.task_key with
@@ -8,7 +8,8 @@
 -- instead of task, and event_ids with event_ids_tail in place of the id_key index (v5), and
 -- event_ids_mid between them, no trigger filling event_ids_tail (its writers do, in key order)
 -- task_keys found by the hash of the task instead of a unique index on it, and the stored
--- dedupe filter (v6); see Schema.swift.
+-- dedupe filter (v6), and the content keys of rows without an id in the id tables instead of
+-- the partial index task_events_by_content_key (v7); see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -37,7 +38,10 @@ CREATE TABLE task_events (
 -- each once the ledger is bigger than the cache.
 CREATE INDEX task_events_by_task_key ON task_events(task_key, seq);
 -- dedupe: ids are global. By their 64-bit hash, the full id compared on a hit (v3), in
--- tables instead of an index on id_key (v5): every row with an id has its (id_key, seq) in
+-- tables instead of an index on id_key (v5). Since v7 the tables hold every row's dedupe key:
+-- id_key for a row with an id, content_key for one without (whose full values are compared on
+-- a hit, as the id is; v6 had a partial index on content_key, one random insert per id-less
+-- event). Every row has its (coalesce(id_key, content_key), seq) in
 -- event_ids_tail, put there by whoever stores the row (v6; the write path puts a
 -- transaction's pairs there in key order when it flushes — version 5 had a trigger insert each
 -- row's, one random insert per event). The tail is moved into event_ids_mid in key order once
@@ -61,10 +65,10 @@ CREATE TABLE event_ids_tail (
     seq          INTEGER NOT NULL,
     PRIMARY KEY (id_key, seq)
 ) WITHOUT ROWID;
-CREATE TRIGGER task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_key IS NOT NULL BEGIN
-    DELETE FROM event_ids_tail WHERE id_key = OLD.id_key AND seq = OLD.seq;
-    DELETE FROM event_ids_mid WHERE id_key = OLD.id_key AND seq = OLD.seq;
-    DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
+CREATE TRIGGER task_events_id_removed AFTER DELETE ON task_events BEGIN
+    DELETE FROM event_ids_tail WHERE id_key = coalesce(OLD.id_key, OLD.content_key) AND seq = OLD.seq;
+    DELETE FROM event_ids_mid WHERE id_key = coalesce(OLD.id_key, OLD.content_key) AND seq = OLD.seq;
+    DELETE FROM event_ids WHERE id_key = coalesce(OLD.id_key, OLD.content_key) AND seq = OLD.seq;
 END;
 -- The Bloom filter of dedupe keys the last import ended with (v6; one row, bits as the binary
 -- lays them out), so that the next import loads it and adds the keys of rows after covers_seq
@@ -80,8 +84,6 @@ CREATE TABLE dedupe_filter_words (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     words        BLOB    NOT NULL
 );
--- dedupe of id-less events by content hash (the full values are compared on a hit)
-CREATE INDEX task_events_by_content_key ON task_events(content_key) WHERE event_id IS NULL;
 -- report --since/--until reads the window's rows, not the whole history (v3). Events arrive
 -- roughly in ts order, so inserts land at the index's right edge.
 CREATE INDEX task_events_by_ts ON task_events(ts);

@@ -69,6 +69,11 @@ extension PostgresLedger {
                     // in key order); nothing changes here either.
                     try conn.exec("INSERT INTO ledger_schema (version) VALUES (6)")
                 }
+                if version < 7 {
+                    // v7 moved SQLite's content keys into its id tables; PostgreSQL keeps its
+                    // index on content_key: nothing changes here.
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (7)")
+                }
                 return
             }
             if !present.isEmpty {

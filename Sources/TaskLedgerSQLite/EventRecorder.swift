@@ -31,19 +31,19 @@ package final class EventRecorder {
     /// Events inserted since the last ``flush()``, and the `seq` of the last one.
     private var inserted = 0
     private var lastSeq: Int64 = 0
-    /// `(id_key, seq)` of the events with an id inserted since the ids were last written to
+    /// `(key, seq)` of the events inserted since their keys were last written to
     /// `event_ids_tail` (by ``flush()``, or by a probe for one of their keys that the first
-    /// row with the key does not answer), and the seq of the first row with each key.
+    /// row with the key does not answer), and the seq of the first row with each key. The key
+    /// is the event's dedupe key: its id's hash, or its content key without an id (v7).
     /// Written in key order in one pass instead of one random insert per event (what the
     /// trigger of version 5 did: 3.4 s of night 9's 10.8 s import into a fresh ledger).
     private var unwrittenIDs: [IDPair] = []
     private var unwrittenSeqs: [Int64: Int64] = [:]
-    private let findEventIDBySeq: BoundStatement
+    private let findRowBySeq: BoundStatement
     private var insertIDs: BoundStatement?
     private let insertID: BoundStatement
     private let insertReject: BoundStatement
-    private let findEventID: BoundStatement
-    private let findContent: BoundStatement
+    private let findRows: BoundStatement
     private let updateSnapshot: BoundStatement
     private let insertSnapshot: BoundStatement
     private let findSnapshot: BoundStatement
@@ -60,18 +60,14 @@ package final class EventRecorder {
             INSERT INTO import_rejects (file, line, kind, task, from_state, to_state, ts, event_id, message, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
-        // The id's rows by its hash, in the merged keys, the mid table and the tail (see
-        // Schema.mergeTail).
-        findEventID = BoundStatement(try db.cachedStatement(sql: """
-            SELECT e.event_id FROM event_ids i JOIN task_events e ON e.seq = i.seq WHERE i.id_key = ?1
+        // The rows with a dedupe key, in the merged keys, the mid table and the tail (see
+        // Schema.mergeTail), with what ``matches(_:_:)`` compares.
+        findRows = BoundStatement(try db.cachedStatement(sql: """
+            SELECT \(Self.compared) FROM event_ids i JOIN task_events e ON e.seq = i.seq WHERE i.id_key = ?1
             UNION ALL
-            SELECT e.event_id FROM event_ids_mid m JOIN task_events e ON e.seq = m.seq WHERE m.id_key = ?1
+            SELECT \(Self.compared) FROM event_ids_mid m JOIN task_events e ON e.seq = m.seq WHERE m.id_key = ?1
             UNION ALL
-            SELECT e.event_id FROM event_ids_tail t JOIN task_events e ON e.seq = t.seq WHERE t.id_key = ?1
-            """), in: db)
-        findContent = BoundStatement(try db.cachedStatement(sql: """
-            SELECT task, state, ts, actor, source, stage, detail FROM task_events
-            WHERE content_key = ? AND event_id IS NULL
+            SELECT \(Self.compared) FROM event_ids_tail t JOIN task_events e ON e.seq = t.seq WHERE t.id_key = ?1
             """), in: db)
         findSnapshot = BoundStatement(try db.cachedStatement(sql: """
             SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
@@ -93,7 +89,7 @@ package final class EventRecorder {
             """), in: db)
         taskKeys = try TaskKeyStatements(db)
         insertID = BoundStatement(try db.cachedStatement(sql: Self.insertIDsSQL(rows: 1)), in: db)
-        findEventIDBySeq = BoundStatement(try db.cachedStatement(sql: "SELECT event_id FROM task_events WHERE seq = ?"), in: db)
+        findRowBySeq = BoundStatement(try db.cachedStatement(sql: "SELECT \(Self.compared) FROM task_events e WHERE e.seq = ?"), in: db)
     }
 
     /// Judges `prepared` and stores it: in `task_events` (any verdict but duplicate, with the
@@ -251,7 +247,7 @@ package final class EventRecorder {
         return insert + (0..<Int32(rows)).map(row).joined(separator: ", ")
     }
 
-    /// An event's id key and seq, as `event_ids_tail` holds them.
+    /// An event's dedupe key and seq, as `event_ids_tail` holds them.
     private struct IDPair: Comparable {
         let key: Int64
         let seq: Int64
@@ -265,7 +261,7 @@ package final class EventRecorder {
         "INSERT OR FAIL INTO event_ids_tail (id_key, seq) VALUES " + Array(repeating: "(?, ?)", count: rows).joined(separator: ", ")
     }
 
-    /// Writes the ids inserted since the last call into `event_ids_tail`, in key order.
+    /// Writes the keys of the rows inserted since the last call into `event_ids_tail`, in key order.
     private func writeIDs() throws {
         guard !unwrittenIDs.isEmpty else { return }
         defer {
@@ -317,7 +313,7 @@ package final class EventRecorder {
         inserted += pending.count
         lastSeq = db.lastInsertedRowID
         let firstSeq = lastSeq - Int64(pending.count) + 1
-        for (n, row) in pending.enumerated() where row.prepared.event.id != nil {
+        for (n, row) in pending.enumerated() {
             let key = row.prepared.dedupeKey.stored
             unwrittenIDs.append(IDPair(key: key, seq: firstSeq + Int64(n)))
             if unwrittenSeqs[key] == nil { unwrittenSeqs[key] = firstSeq + Int64(n) }
@@ -353,27 +349,31 @@ package final class EventRecorder {
     private func isDuplicate(_ prepared: PreparedEvent) throws -> Bool {
         let key = prepared.dedupeKey.value
         if pending.contains(where: { $0.prepared.dedupeKey.value == key }) { try insertPending() }
-        let event = prepared.event, storedState = prepared.storedState, contentKey = prepared.contentKey
-        if let id = event.id {
-            // By the id's 64-bit hash, then the id itself: two ids may share a hash. A key of
-            // this transaction's rows, not in the tail yet, is answered by its first row; if
-            // that row has another id, every unwritten pair is written and the probe decides
-            // (a duplicate shortly after the original is common: writing the pairs for each
-            // would make the tail's inserts small and scattered again).
-            if let seq = unwrittenSeqs[prepared.dedupeKey.stored] {
-                findEventIDBySeq.bind(1, seq)
-                if try findEventIDBySeq.firstMatch({ row in row.text(0) == id }) { return true }
-                try writeIDs()
-            }
-            findEventID.bind(1, prepared.dedupeKey.stored)
-            return try findEventID.firstMatch { row in row.text(0) == id }
+        // By the 64-bit key, then the full values: two ids, or an id and an id-less event's
+        // content, may share a key. A key of this transaction's rows, not in the tail yet, is
+        // answered by its first row; if that row is another event, every unwritten pair is
+        // written and the probe decides (a duplicate shortly after the original is common:
+        // writing the pairs for each would make the tail's inserts small and scattered again).
+        if let seq = unwrittenSeqs[prepared.dedupeKey.stored] {
+            findRowBySeq.bind(1, seq)
+            if try findRowBySeq.firstMatch({ row in Self.matches(row, prepared) }) { return true }
+            try writeIDs()
         }
-        findContent.bind(1, contentKey)
-        return try findContent.firstMatch { row in
-            row.text(0) == event.task && row.text(1) == storedState && row.int64(2) == event.timestamp
-                && row.text(3) == event.actor && row.text(4) == event.source && row.text(5) == event.stage
-                && row.text(6) == event.detail
-        }
+        findRows.bind(1, prepared.dedupeKey.stored)
+        return try findRows.firstMatch { row in Self.matches(row, prepared) }
+    }
+
+    /// The columns of a stored row that ``matches(_:_:)`` compares, `e` being `task_events`.
+    private static let compared = "e.event_id, e.task, e.state, e.ts, e.actor, e.source, e.stage, e.detail"
+
+    /// Whether a row of ``compared`` is the event: the same id, or, for an event without one, a
+    /// row without one with the same content.
+    private static func matches(_ row: BoundStatement.ColumnReader, _ prepared: PreparedEvent) -> Bool {
+        let event = prepared.event
+        if let id = event.id { return !row.isNull(0) && row.text(0) == id }
+        return row.isNull(0) && row.text(1) == event.task && row.text(2) == prepared.storedState
+            && row.int64(3) == event.timestamp && row.text(4) == event.actor && row.text(5) == event.source
+            && row.text(6) == event.stage && row.text(7) == event.detail
     }
 
     private func storeReject(

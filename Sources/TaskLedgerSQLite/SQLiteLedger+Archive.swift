@@ -71,10 +71,11 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))
                     """)
                 let owner = try db.cachedStatement(sql: "SELECT task FROM \(name) WHERE \"\(columns[0])\" = ?")
-                // Every stored row with an id gets its pair in the tail, as the write path gives it.
+                // Every stored row gets its pair in the tail, as the write path gives it: its id's
+                // key, or its content key without an id.
                 let addID = try db.cachedStatement(sql: "INSERT INTO event_ids_tail (id_key, seq) VALUES (?, ?)")
                 let taskColumn = columns.firstIndex(of: "task")!
-                let eventID = columns.firstIndex(of: "event_id")
+                let eventID = columns.firstIndex(of: "event_id"), contentKey = columns.firstIndex(of: "content_key")
                 for row in tableRows {
                     var values = row.map(\.databaseValue)
                     if events, let eventID {
@@ -82,8 +83,9 @@ extension SQLiteLedger: LedgerArchiveDestination {
                     }
                     if events || snapshots { values.append(try keys.key(of: row[taskColumn].text ?? "").databaseValue) }
                     try insert.execute(arguments: StatementArguments(values))
-                    if events, db.changesCount == 1, let idKey = Int64.fromDatabaseValue(values[names.count - 2]) {
-                        try addID.execute(arguments: [idKey, values[0]])
+                    if events, db.changesCount == 1 {
+                        let key = Int64.fromDatabaseValue(values[names.count - 2]) ?? Int64.fromDatabaseValue(values[contentKey!])
+                        try addID.execute(arguments: [key, values[0]])
                     }
                     // Ignored: a batch stored before a crash (the same task's row), or a row of
                     // something else under the same key. A delivery's (channel, key) may have been

@@ -19,13 +19,13 @@ extension SQLiteLedger {
             var unfiltered = 0
             var wrongKeys: [String] = []
             var wrongKeyCount = 0
-            // Every row with an id must have its (id_key, seq) once in event_ids, the mid table
-            // or the tail:
-            // compared by count and by a sum of mixed pairs, in one pass over each.
+            // Every row must have its (coalesce(id_key, content_key), seq) once in event_ids, the
+            // mid table or the tail (v7; rows with an id only before): compared by count and by
+            // a sum of mixed pairs, in one pass over each.
             var ids = IDPairs()
             while let row = try rows.next() {
                 let idKey = row[10] as Int64?
-                if let idKey { ids.add(idKey, row[0]) }
+                ids.add(idKey ?? row[11], row[0])
                 if let storedFilter, (row[0] as Int64) <= storedFilter.covers,
                    !storedFilter.filter.mayContain(.stored(idKey: idKey, contentKey: row[11])) {
                     unfiltered += 1
@@ -95,8 +95,8 @@ extension SQLiteLedger {
             report.problems += wrongKeys
             if indexed != ids {
                 report.problems.append("""
-                    event_ids, event_ids_mid and event_ids_tail hold \(indexed.count) (id_key, seq) pairs, task_events \(ids.count) rows with an id\
-                    \(indexed.count == ids.count ? ", not the same ones" : ""): dedupe by id would miss or invent duplicates
+                    event_ids, event_ids_mid and event_ids_tail hold \(indexed.count) (key, seq) pairs, task_events \(ids.count) rows\
+                    \(indexed.count == ids.count ? ", not the same ones" : ""): dedupe would miss or invent duplicates
                     """)
             }
             return report
@@ -107,7 +107,7 @@ extension SQLiteLedger {
     static let shownKeyProblems = 10
 }
 
-/// A multiset of (id_key, seq) pairs, summarised: two that differ in any pair differ here but
+/// A multiset of (key, seq) pairs, summarised: two that differ in any pair differ here but
 /// for a 2^-64 chance.
 private struct IDPairs: Equatable {
     private(set) var count = 0

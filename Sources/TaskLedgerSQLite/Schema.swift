@@ -58,6 +58,21 @@ package enum Schema {
                     try db.execute(sql: "DROP TABLE task_keys_v5")
                 }
             }
+            if found < 7 {
+                // v7: rows without an id are found through the id tables by their content key,
+                // not through a partial index; their pairs go into event_ids in key order (one
+                // pass), the delete trigger removes every row's pair, and the stored filter,
+                // which kept content keys mixed with a constant, is forgotten (the next import
+                // rebuilds it from the tables).
+                try db.execute(sql: """
+                    INSERT OR FAIL INTO event_ids (id_key, seq)
+                    SELECT content_key, seq FROM task_events WHERE id_key IS NULL ORDER BY content_key, seq
+                    """)
+                try db.execute(sql: "DROP INDEX IF EXISTS task_events_by_content_key")
+                try db.execute(sql: "DROP TRIGGER IF EXISTS task_events_id_removed")
+                for statement in eventIDTables { try db.execute(sql: statement) }
+                try StoredFilter.forget(db)
+            }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
@@ -150,24 +165,26 @@ package enum Schema {
         "CREATE INDEX IF NOT EXISTS task_state_snapshot_terminal ON task_state_snapshot(terminal_ts) WHERE terminal_ts IS NOT NULL",
     ]
 
-    /// What version 5 added for dedupe, as the schema file has it since version 6 (which dropped
-    /// the trigger that filled the tail: every writer of `task_events` puts the pairs of the
-    /// rows it stores there itself — the write path in key order at each flush).
+    /// What version 5 added for dedupe, as the schema file has it since version 7: version 6
+    /// dropped the trigger that filled the tail (every writer of `task_events` puts the pairs of
+    /// the rows it stores there itself — the write path in key order at each flush), version 7
+    /// put every row's key there, `id_key` or, without an id, `content_key`.
     package static let eventIDTables = [
         "CREATE TABLE IF NOT EXISTS event_ids (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS event_ids_mid (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS event_ids_tail (id_key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id_key, seq)) WITHOUT ROWID",
         """
-        CREATE TRIGGER IF NOT EXISTS task_events_id_removed AFTER DELETE ON task_events WHEN OLD.id_key IS NOT NULL BEGIN
-            DELETE FROM event_ids_tail WHERE id_key = OLD.id_key AND seq = OLD.seq;
-            DELETE FROM event_ids_mid WHERE id_key = OLD.id_key AND seq = OLD.seq;
-            DELETE FROM event_ids WHERE id_key = OLD.id_key AND seq = OLD.seq;
+        CREATE TRIGGER IF NOT EXISTS task_events_id_removed AFTER DELETE ON task_events BEGIN
+            DELETE FROM event_ids_tail WHERE id_key = coalesce(OLD.id_key, OLD.content_key) AND seq = OLD.seq;
+            DELETE FROM event_ids_mid WHERE id_key = coalesce(OLD.id_key, OLD.content_key) AND seq = OLD.seq;
+            DELETE FROM event_ids WHERE id_key = coalesce(OLD.id_key, OLD.content_key) AND seq = OLD.seq;
         END
         """,
     ]
 
-    /// Every (id_key, seq) pair the ledger holds, for a statement to read from (the three
-    /// tables' pairs are disjoint).
+    /// Every (key, seq) pair the ledger holds, for a statement to read from (the three tables'
+    /// pairs are disjoint): the column is named `id_key`, and holds a row's `content_key` when
+    /// it has no id (v7).
     package static let allIDPairs = """
         SELECT id_key, seq FROM event_ids UNION ALL SELECT id_key, seq FROM event_ids_mid
         UNION ALL SELECT id_key, seq FROM event_ids_tail

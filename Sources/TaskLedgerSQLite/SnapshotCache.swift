@@ -68,20 +68,14 @@ package final class SnapshotCache {
         return filter
     }
 
-    /// A filter of every dedupe key in the ledger, read from the id tables and the content index.
+    /// A filter of every dedupe key in the ledger, read from the dedupe tables (v7: the keys of
+    /// rows without an id too).
     private static func rebuiltFilter(_ db: Database, bits: Int, events: Int64) throws -> DedupeFilter {
         let keys = DedupeFilter(bits: bits)
         if events > 0 {
-            // Through the tables and the partial index dedupe uses (each scan reads only those).
-            let ids = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
-            _ = try ids.firstMatch { row in
-                keys.add(.id(stored: row.int64(0)))
-                return false
-            }
-            let contents = BoundStatement(
-                try db.cachedStatement(sql: "SELECT content_key FROM task_events WHERE event_id IS NULL"), in: db)
-            _ = try contents.firstMatch { row in
-                keys.add(.content(row.int64(0)))
+            let pairs = BoundStatement(try db.cachedStatement(sql: "SELECT id_key FROM (\(Schema.allIDPairs))"), in: db)
+            _ = try pairs.firstMatch { row in
+                keys.add(DedupeFilter.Key(stored: row.int64(0)))
                 return false
             }
         }

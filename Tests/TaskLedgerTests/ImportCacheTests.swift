@@ -54,14 +54,6 @@ struct ImportCacheTests {
         #expect(large < 120, "\(large)")
     }
 
-    @Test func idsAndContentKeysAreKeptApart() {
-        let filter = DedupeFilter(bits: 1 << 16)
-        var h = FNV1a()
-        h.combine("x")
-        filter.add(.id("x"))
-        #expect(!filter.mayContain(.content(h.signed)))
-    }
-
     /// Once another connection commits, the filter is not believed any more (its "absent" may
     /// be wrong: it never saw the other writer's keys); our own commits keep it believed.
     @Test func anotherConnectionsCommitStopsBelievingTheFilter() throws {

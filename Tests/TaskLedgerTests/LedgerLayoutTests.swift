@@ -175,16 +175,16 @@ struct LedgerLayoutTests {
         // 3 merge into the mid table at 3 and 6; the last 2 ids are in the tail.)
         #expect(try Self.counts(ledger.path) == (merged: 0, mid: 6, tail: 2, withID: 8))
         found = try problems(after: "DELETE FROM event_ids_mid WHERE seq = (SELECT min(seq) FROM event_ids_mid)")
-        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 7 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
+        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 7 (key, seq) pairs, task_events 8 rows: dedupe would miss or invent duplicates"])
         // Put back under the wrong seq: same count, other pairs.
         found = try problems(after: "INSERT INTO event_ids SELECT id_key, seq + 100 FROM task_events WHERE seq = 1")
-        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 8 (id_key, seq) pairs, task_events 8 rows with an id, not the same ones: dedupe by id would miss or invent duplicates"])
+        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 8 (key, seq) pairs, task_events 8 rows, not the same ones: dedupe would miss or invent duplicates"])
         // Put back right, and once more in the tail: 9 pairs for 8 rows.
         found = try problems(after: """
             DELETE FROM event_ids WHERE seq = 101; INSERT INTO event_ids SELECT id_key, seq FROM task_events WHERE seq = 1;
             INSERT INTO event_ids_tail SELECT id_key, seq FROM task_events WHERE seq = 1
             """)
-        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 9 (id_key, seq) pairs, task_events 8 rows with an id: dedupe by id would miss or invent duplicates"])
+        #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 9 (key, seq) pairs, task_events 8 rows: dedupe would miss or invent duplicates"])
         try queue.write { db in try db.execute(sql: "DELETE FROM event_ids_tail WHERE seq = 1") }
         #expect(try ledger.verify().isClean)
         // A task whose hash is wrong cannot be found: its next event would get another key.

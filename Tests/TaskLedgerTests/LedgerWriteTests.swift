@@ -275,6 +275,40 @@ struct LedgerDuplicateTests {
         try f.ledger.write(event("t", "RECEIVED", at(0), id: "e1"))
         #expect(try f.ledger.write(event("t", "RECEIVED", at(0))) == .applied)
     }
+
+    /// Ids' keys and id-less events' content keys share the dedupe tables (v7), so one may equal
+    /// the other; neither event is then the other's duplicate, whichever came first, in one
+    /// transaction (the key not in the tables yet) or in two.
+    @Test(arguments: [false, true], [false, true])
+    func anIdWhoseKeyEqualsAnIdlessEventsContentKeyIsNotItsDuplicate(idFirst: Bool, oneTransaction: Bool) throws {
+        // A content key hashes task, state, ts (8 bytes, little-endian), actor, source, stage
+        // and detail, each text followed by 0x1F; an id hashes its text and 0x1F. The ts
+        // 0x3030303030303031 is the bytes "10000000", so this id hashes the event's bytes.
+        let ts: Int64 = 0x3030_3030_3030_3031
+        let idless = event("t", "RECEIVED", ts)
+        let withID = event("u", "RECEIVED", ts, id: "t\u{1F}RECEIVED\u{1F}10000000\u{1F}\u{1F}\u{1F}")
+        #expect(DedupeFilter.Key.id(withID.id!).stored == idless.contentKey(state: "RECEIVED"))
+        let (first, second) = idFirst ? (withID, idless) : (idless, withID)
+        let f = try LedgerFixture()
+        if oneTransaction {
+            let verdicts = try f.ledger.writeTransaction { db in
+                let recorder = try EventRecorder(db: db, rules: f.ledger.rules)
+                let verdicts = try [first, second, second, first].map {
+                    try recorder.record(PreparedEvent($0, rules: f.ledger.rules), origin: EventOrigin(file: "f", line: 1))
+                }
+                try recorder.flush()
+                return verdicts
+            }
+            #expect(verdicts == [.applied, .applied, .duplicate, .duplicate])
+        } else {
+            #expect(try f.ledger.write(first) == .applied)
+            #expect(try f.ledger.write(second) == .applied)
+            // And each is still its own duplicate.
+            #expect(try f.ledger.write(second) == .duplicate)
+            #expect(try f.ledger.write(first) == .duplicate)
+        }
+        #expect(try f.ledger.verify().isClean)
+    }
 }
 
 @Suite struct LedgerWriteNULTests {

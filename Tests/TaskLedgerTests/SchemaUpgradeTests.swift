@@ -10,8 +10,9 @@ import Testing
 /// Schema version 3 added the indexes report windows read through, version 4 the record of
 /// archives and the rejects' task index, version 5 task keys (the history index and the
 /// snapshot keyed by them instead of by the task's text) and event_ids in place of the id_key
-/// index, version 6 event_ids_mid and no insert trigger on task_events. Ledgers made by the
-/// last releases of versions 2, 4 and 5 (Tests/Ledgers/fixtures-vN.sqlite, the fixtures
+/// index, version 6 event_ids_mid and no insert trigger on task_events, version 7 the content
+/// keys of rows without an id in the id tables instead of an index. Ledgers made by the last
+/// releases of versions 2, 4, 5 and 6 (Tests/Ledgers/fixtures-vN.sqlite, the fixtures
 /// imported by them) are upgraded when opened, and say afterwards exactly what a ledger made
 /// by this build from the same files says.
 struct SchemaUpgradeTests {
@@ -44,7 +45,7 @@ struct SchemaUpgradeTests {
         #expect(before.taskTextIndex && before.unkeyedTasks == -1 && before.unkeyedIDs == 0)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 6 && !after.taskTextIndex && after.unkeyedTasks == 0)
+        #expect(after.version == 7 && !after.taskTextIndex && after.unkeyedTasks == 0)
         #expect(after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
         #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
         _ = try Ledger(path)
@@ -63,6 +64,8 @@ struct SchemaUpgradeTests {
         /// Triggers, and the id tables of versions 5 and 6 present, by name.
         var triggers: [String]
         var idTables: [String]
+        /// The partial index on content_key (up to v6) is there.
+        var contentIndex: Bool
     }
 
     static let idTables = ["event_ids", "event_ids_mid", "event_ids_tail"]
@@ -82,7 +85,8 @@ struct SchemaUpgradeTests {
                     ? try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE task_key IS NULL") ?? -1
                     : -1,
                 triggers: try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
-                idTables: try idTables.filter { try db.tableExists($0) })
+                idTables: try idTables.filter { try db.tableExists($0) },
+                contentIndex: names.contains("task_events_by_content_key"))
         }
     }
 
@@ -101,21 +105,28 @@ struct SchemaUpgradeTests {
         #expect(before.unkeyedIDs == -1 && before.unkeyedTasks == -1)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 6 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
+        #expect(after.version == 7 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
         #expect(try DatabaseQueue(path: path).read { try $0.tableExists("ledger_archives") && $0.tableExists("task_keys") })
         #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
         #expect(!after.uniqueID && !after.taskTextIndex && after.unkeyedIDs == 0 && after.unkeyedTasks == 0)
-        // Every stored id is in event_ids, and the snapshot is keyed by task key.
-        let (ids, pairs, snapshotKeys) = try DatabaseQueue(path: path).read { db in
+        #expect(before.contentIndex && !after.contentIndex)
+        // Every stored id is in event_ids, every id-less row's content key too (v7), and the
+        // snapshot is keyed by task key.
+        let (ids, pairs, contentPairs, snapshotKeys) = try DatabaseQueue(path: path).read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events WHERE event_id IS NOT NULL") ?? 0,
              try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM event_ids i JOIN task_events e ON e.seq = i.seq AND e.id_key = i.id_key
+                """) ?? 0,
+             try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM event_ids i JOIN task_events e
+                    ON e.seq = i.seq AND e.content_key = i.id_key AND e.event_id IS NULL
                 """) ?? 0,
              try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM task_state_snapshot s JOIN task_keys k ON k.task_key = s.task_key AND k.task = s.task
                 """) ?? 0)
         }
         #expect(ids == 37 && pairs == ids)
+        #expect(contentPairs == 9)
         #expect(snapshotKeys == 13)
         // Opening it again changes nothing.
         _ = try Ledger(path)
@@ -139,13 +150,14 @@ struct SchemaUpgradeTests {
         #expect(try pairs() == [0, -1, 37])
         let ledger = try SQLiteLedger(path: path, mode: .existing)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 6 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
-        #expect(try pairs() == [0, 0, 37])
+        #expect(after.version == 7 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
+        // The nine rows without an id get their content keys' pairs in event_ids (v7).
+        #expect(try pairs() == [9, 0, 37])
         #expect(try ledger.verify().isClean)
         // A new id gets one pair (from the writer; no trigger adds a second), and an id the
         // ledger had is still a duplicate.
         #expect(try ledger.write(event("new-task", "RECEIVED", at(0), id: "v6-first")) == .applied)
-        #expect(try pairs() == [0, 0, 38])
+        #expect(try pairs() == [9, 0, 38])
         let known = try #require(try DatabaseQueue(path: path).read { db in
             try String.fetchOne(db, sql: "SELECT event_id FROM task_events WHERE event_id IS NOT NULL ORDER BY seq LIMIT 1")
         })
@@ -155,7 +167,58 @@ struct SchemaUpgradeTests {
         #expect(try Self.schemaFacts(path) == after)
     }
 
-    @Test(arguments: [2, 4, 5]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
+    /// Version 7 finds rows without an id through the id tables by their content key, not
+    /// through the partial index on content_key, and forgets the stored filter: version 6 kept
+    /// content keys in it mixed with a constant, so a filter it saved would say "certainly new"
+    /// of lines the ledger holds. The fixture was saved without its 8 MiB filter; the test puts
+    /// one back, as version 6 lays it out, that holds no key at all — the worst a stale filter
+    /// can be.
+    @Test func aVersion6LedgerMadeByTheLastReleaseFindsIdlessRowsThroughTheIdTablesAndForgetsItsFilter() throws {
+        let directory = try TempDirectory()
+        let path = try Self.releasedLedger(version: 6, in: directory)
+        let before = try Self.schemaFacts(path)
+        #expect(before.version == 6 && before.contentIndex && before.idTables == Self.idTables)
+        func counts() throws -> [Int] {
+            try DatabaseQueue(path: path).read { db in
+                try (Self.idTables + ["dedupe_filter"]).map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
+            }
+        }
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                INSERT INTO dedupe_filter (id, bits, covers_seq) SELECT 1, \(1 << 26), max(seq) FROM task_events;
+                INSERT INTO dedupe_filter_words (id, words) VALUES (1, zeroblob(\((1 << 26) / 8)));
+                """)
+        }
+        #expect(try counts() == [0, 0, 37, 1])
+        let ledger = try Ledger(path)
+        let after = try Self.schemaFacts(path)
+        #expect(after.version == 7 && !after.contentIndex && after.triggers == ["task_events_id_removed"])
+        #expect(try counts() == [9, 0, 37, 0])
+        #expect(try ledger.verify().isClean)
+        // Every line of the fixtures again is a duplicate or a reject, nothing is stored, and the
+        // nine id-less rows are found by content: each id-less line the first import stored or
+        // took as a duplicate is a duplicate now.
+        func stored() throws -> (events: Int, idlessDuplicates: Int) {
+            try DatabaseQueue(path: path).read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events") ?? -1,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM import_rejects WHERE kind = 'duplicate' AND event_id IS NULL") ?? -1)
+            }
+        }
+        let first = try stored()
+        #expect(first.events == 46)
+        for file in ["fixtures/events.jsonl", "fixtures/nightly.jsonl.gz"] {
+            let again = try ledger.importFile(packageRoot.appendingPathComponent(file).path)
+            #expect(again.verdicts[.duplicate] != nil && [Verdict.applied, .outOfOrder, .unknownState, .afterTerminal, .illegalTransition].allSatisfy { again.verdicts[$0] == nil },
+                    "\(file): \(again.verdicts)")
+        }
+        let second = try stored()
+        #expect(second.events == 46 && second.idlessDuplicates == 2 * first.idlessDuplicates + 9, "\(first) \(second)")
+        #expect(try ledger.verify().isClean)
+        _ = try Ledger(path)
+        #expect(try Self.schemaFacts(path) == after)
+    }
+
+    @Test(arguments: [2, 4, 5, 6]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
         let directory = try TempDirectory()
         let upgraded = try Ledger(try Self.releasedLedger(version: version, in: directory))
         let fresh = try fixturesLedger()

@@ -69,8 +69,10 @@ package final class DedupeFilter {
         }
     }
 
-    /// What an event is deduplicated by: its id, or (without one) its content key. The two kinds
-    /// are kept apart: an id never matches a content key.
+    /// What an event is deduplicated by: its id's hash, or (without one) its content key — the
+    /// value a ledger keeps in its dedupe tables for the row (v7: one table for both kinds, so
+    /// the key is the stored column itself). An id's key may equal a content key by chance, as
+    /// two ids' may: whoever finds a key compares the full values, the kind included.
     package struct Key {
         package let value: UInt64
 
@@ -80,8 +82,10 @@ package final class DedupeFilter {
             return Key(value: h.value)
         }
 
-        /// The key of an id as a ledger stores it (`task_events.id_key`): equal to `id(_:)`'s.
-        package static func id(stored: Int64) -> Key { Key(value: UInt64(bitPattern: stored)) }
+        /// A key as a ledger stores it (`task_events.id_key`, `content_key`, the dedupe tables).
+        package init(stored: Int64) { value = UInt64(bitPattern: stored) }
+
+        private init(value: UInt64) { self.value = value }
 
         /// The key as a ledger stores it: SQLite integers are signed.
         package var stored: Int64 { Int64(bitPattern: value) }
@@ -96,11 +100,12 @@ package final class DedupeFilter {
 
         /// The key of a stored row from its `id_key` (NULL without an id) and `content_key`.
         package static func stored(idKey: Int64?, contentKey: Int64) -> Key {
-            idKey.map { .id(stored: $0) } ?? .content(contentKey)
+            Key(stored: idKey ?? contentKey)
         }
 
-        package static func content(_ contentKey: Int64) -> Key {
-            Key(value: UInt64(bitPattern: contentKey) ^ 0xA5A5_5A5A_C3C3_3C3C)
-        }
+        /// The key of an event without an id: its content key as it is (version 6 and before
+        /// mixed it with a constant, so that the filter kept the kinds apart; the dedupe tables
+        /// hold the stored column, and filters saved then are not loaded).
+        package static func content(_ contentKey: Int64) -> Key { Key(stored: contentKey) }
     }
 }
