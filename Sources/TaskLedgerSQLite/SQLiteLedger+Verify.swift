@@ -24,10 +24,9 @@ extension SQLiteLedger {
             // a sum of mixed pairs, in one pass over each.
             var ids = IDPairs()
             while let row = try rows.next() {
-                let idKey = row[10] as Int64?
-                ids.add(idKey ?? row[11], row[0])
-                if let storedFilter, (row[0] as Int64) <= storedFilter.covers,
-                   !storedFilter.filter.mayContain(.stored(idKey: idKey, contentKey: row[11])) {
+                let key = DedupeFilter.Key.stored(idKey: row[10], contentKey: row[11])
+                ids.add(key.stored, row[0])
+                if let storedFilter, (row[0] as Int64) <= storedFilter.covers, !storedFilter.filter.mayContain(key) {
                     unfiltered += 1
                 }
                 rebuild.replay(seq: row[0], task: row[1], state: row[2], verdict: row[3], timestamp: row[4],

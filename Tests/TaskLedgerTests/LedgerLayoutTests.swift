@@ -7,8 +7,9 @@ import Testing
 @testable import TaskLedgerCore
 @testable import TaskLedgerSQLite
 
-/// Schema version 6's layout (version 7: the content keys of rows without an id in the id tables too): tasks numbered in first-seen order (`task_keys`, the key of the
-/// history index and of the snapshot), and ids deduplicated through `event_ids`, `event_ids_mid`
+/// Schema version 6's layout (version 7: with the content keys of rows without an id in the id
+/// tables too): tasks numbered in first-seen order (`task_keys`, the key of the history index
+/// and of the snapshot), and ids deduplicated through `event_ids`, `event_ids_mid`
 /// and a tail that writers fill in key order and merge into the mid table, which is merged into
 /// `event_ids` once it holds `Schema.midTails` tails. Whatever the tail holds or has merged, dedupe, history, status
 /// and verify answer as before, and verify catches a layout that lies.
