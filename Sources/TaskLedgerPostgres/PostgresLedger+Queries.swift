@@ -59,20 +59,45 @@ extension PostgresLedger {
         return rules.staleTasks(among: candidates, now: now, olderThan: olderThan)
     }
 
+    /// Task by task, so that memory holds one task's rows and snapshot, not the ledger's:
+    /// history and snapshots both in bytewise order of task (`COLLATE "C"`, Swift's order of
+    /// UTF-8 bytes; the ledger's own collation may be another), each task's rows in seq order.
     package func verify() throws -> VerifyReport {
         try transaction(reading: true) { conn in
             var rebuild = SnapshotRebuild(rules: rules)
-            try conn.forEachRow(of: "SELECT seq, task, state, verdict, ts, actor, source, stage FROM task_events ORDER BY seq") { r in
+            let snapshots = try PGRowCursor(conn, name: "task_ledger_snapshots", query: """
+                SELECT \(PostgresLedger.snapshotColumns) FROM task_state_snapshot ORDER BY task COLLATE "C"
+                """)
+            var snapshot = try snapshots.next().map(PostgresLedger.snapshot)
+            // Settles the snapshots of tasks before `task` (tasks with no row), and `task`.
+            func settle(_ task: String?) throws {
+                while let s = snapshot, task.map({ s.task.utf8.lexicographicallyPrecedes($0.utf8) }) ?? true {
+                    rebuild.settle(task: s.task, stored: s)
+                    snapshot = try snapshots.next().map(PostgresLedger.snapshot)
+                }
+                guard let task else { return }
+                if let s = snapshot, s.task == task {
+                    rebuild.settle(task: task, stored: s)
+                    snapshot = try snapshots.next().map(PostgresLedger.snapshot)
+                } else {
+                    rebuild.settle(task: task, stored: nil)
+                }
+            }
+            var current: String?
+            try conn.forEachRow(of: """
+                SELECT seq, task, state, verdict, ts, actor, source, stage FROM task_events ORDER BY task COLLATE "C", seq
+                """) { r in
+                let task = try r.text(1)
+                if let current, current != task { try settle(current) }
+                current = task
                 rebuild.replay(
-                    seq: try r.int64(0), task: try r.text(1), state: try r.text(2), verdict: try r.text(3), timestamp: try r.int64(4),
+                    seq: try r.int64(0), task: task, state: try r.text(2), verdict: try r.text(3), timestamp: try r.int64(4),
                     actor: try r.text(5), source: try r.text(6), stage: try r.text(7))
             }
-            var stored: [String: Snapshot] = [:]
-            for row in try conn.exec("SELECT \(PostgresLedger.snapshotColumns) FROM task_state_snapshot").rows {
-                let snapshot = try PostgresLedger.snapshot(row)
-                stored[snapshot.task] = snapshot
-            }
-            return rebuild.report(stored: stored)
+            if let current { try settle(current) }
+            try settle(nil)
+            try snapshots.close()
+            return rebuild.report()
         }
     }
 

@@ -402,12 +402,15 @@ extension Snapshot {
                 FROM task_state_snapshot WHERE task_key = (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1)))
                 """),
             arguments: [task]
-        ).map(Snapshot.init(row:))
+        ).map { Snapshot(row: $0) }
     }
 
-    package init(row: Row) {
+    /// The snapshot in `row`'s columns from `offset` on: task, state, stage, actor, source,
+    /// first_ts, last_ts, terminal_ts, partial.
+    package init(row: Row, from offset: Int = 0) {
         self.init(
-            task: row[0], state: row[1], stage: row[2], actor: row[3], source: row[4],
-            firstTimestamp: row[5], lastTimestamp: row[6], terminalTimestamp: row[7], partial: row[8] as Int64 != 0)
+            task: row[offset], state: row[offset + 1], stage: row[offset + 2], actor: row[offset + 3], source: row[offset + 4],
+            firstTimestamp: row[offset + 5], lastTimestamp: row[offset + 6], terminalTimestamp: row[offset + 7],
+            partial: row[offset + 8] as Int64 != 0)
     }
 }

@@ -143,6 +143,42 @@ struct PostgresConformanceCLITests {
         #expect(summaries[0] == summaries[1], "the same events, rejects and tasks")
     }
 
+    /// verify reads SQLite's history task by task in key order (first seen) and PostgreSQL's in
+    /// bytewise order of task: the same tampering must give the same report on both, with
+    /// problems by seq and differences by task.
+    @Test func verifyReportsTheSameTamperingOnBothStores() throws {
+        let dir = try TempDirectory()
+        let pg = try ScratchDatabase()
+        let gz = "stream.jsonl.gz"
+        try #require(CLI.run(["generate", "--tasks", "2000", "--ids", "uuid", "--seed", "11", "--violation-rate", "0.05",
+                              "--gzip", "--output", dir.path(gz)]).status == 0)
+        let sqlite = dir.path("ledger.sqlite")
+        for db in [sqlite, pg.url] {
+            #expect(try CLI.run(["import", "--db", db, "--quiet", gz], directory: dir.url).status == 0)
+        }
+        let tampering = [
+            "UPDATE task_events SET verdict = 'weird' WHERE seq % 97 = 0",
+            "UPDATE task_state_snapshot SET stage = 'tampered' WHERE last_ts % 7 = 0",
+            "DELETE FROM task_state_snapshot WHERE first_ts % 11 = 0",
+        ]
+        let queue = try DatabaseQueue(path: sqlite)
+        try queue.write { db in for sql in tampering { try db.execute(sql: sql) } }
+        let rows = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM task_events") ?? 0 }
+        for sql in tampering { _ = try pg.query(sql) }
+        let results = try [sqlite, pg.url].map { try CLI.run(["verify", "--db", $0]) }
+        #expect(results.map(\.status) == [1, 1])
+        #expect(results[0].stdout == results[1].stdout)
+        let lines = results[0].stdout.split(separator: "\n").map(String.init)
+        let problemSeqs = lines.compactMap { line -> Int? in
+            guard line.hasPrefix("problem: event "), line.hasSuffix("has unknown verdict 'weird'") else { return nil }
+            return Int(line.dropFirst("problem: event ".count).prefix { $0.isNumber })
+        }
+        #expect(problemSeqs == Array(stride(from: 97, through: rows, by: 97)))
+        let differing = lines.filter { $0.hasPrefix("differs: task '") }.map { $0.dropFirst("differs: task '".count).prefix { $0 != "'" } }
+        #expect(differing.count > 100, "tampered and deleted snapshots, and tasks whose rows became unknown")
+        #expect(differing == differing.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
     @Test func migrateCopiesAnSQLiteLedgerWithItsHistoryInOrder() throws {
         let dir = try TempDirectory()
         let pg = try ScratchDatabase()

@@ -209,4 +209,54 @@ struct LedgerQueryTests {
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.contains("'a'") == true)
     }
+
+    /// Verify reads a ledger task by task (in key order, keys in first-seen order) unless its
+    /// keys are wrong, and then in seq order; either way the report lists differences by task
+    /// and problems by seq, and the seq-order one adds only what it found of the keys.
+    @Test func verifyReportsTheSameTaskByTaskAsInSeqOrder() throws {
+        let f = try LedgerFixture()
+        try f.ledger.write(event("z", "RECEIVED", at(0)))
+        try f.ledger.write(event("a", "RECEIVED", at(0)))
+        try f.ledger.write(event("a", "RUNNING", at(10)))
+        try f.ledger.write(event("z", "RUNNING", at(10)))
+        try f.ledger.write(event("m", "RECEIVED", at(5)))
+        try f.ledger.write(event("z", "SUCCEEDED", at(20)))
+        try f.connection().write { db in
+            try db.execute(sql: "UPDATE task_events SET verdict = 'weird' WHERE task = 'a' AND state = 'RUNNING'")
+            try db.execute(sql: "UPDATE task_events SET verdict = 'bogus' WHERE task = 'z' AND state = 'RUNNING'")
+            try db.execute(sql: "UPDATE task_state_snapshot SET stage = 'tampered' WHERE task = 'z'")
+        }
+        let byTask = try f.ledger.verify()
+        #expect(byTask.events == 6)
+        #expect(byTask.tasks == 3)
+        // Key order is z, a, m; the rebuilt a stops at RECEIVED, z's stored stage was changed.
+        #expect(byTask.differences.map(\.task) == ["a", "z"])
+        #expect(byTask.differences.first?.rebuilt?.state == "RECEIVED")
+        #expect(byTask.problems == ["event 3 of task 'a' has unknown verdict 'weird'", "event 4 of task 'z' has unknown verdict 'bogus'"])
+
+        // m's row given z's key: found while reading z's rows, so verify starts over in seq order.
+        try f.connection().write { db in
+            try db.execute(sql: "UPDATE task_events SET task_key = (SELECT task_key FROM task_keys WHERE task = 'z') WHERE task = 'm'")
+        }
+        let strayRow = try f.ledger.verify()
+        #expect(strayRow.events == byTask.events)
+        #expect(strayRow.tasks == byTask.tasks)
+        #expect(strayRow.differences == byTask.differences)
+        #expect(strayRow.problems == byTask.problems + [
+            "task_events seq 5 of task 'm' has task_key 1: task_keys gives it to 'z', so history of the task misses the row",
+        ])
+
+        // A second key for m: seq order from the start.
+        try f.connection().write { db in
+            try db.execute(sql: "UPDATE task_events SET task_key = (SELECT task_key FROM task_keys WHERE task = 'm') WHERE task = 'm'")
+            try db.execute(sql: "INSERT INTO task_keys (task, task_hash) SELECT task, task_hash FROM task_keys WHERE task = 'm'")
+        }
+        let twiceKeyed = try f.ledger.verify()
+        #expect(twiceKeyed.events == byTask.events)
+        #expect(twiceKeyed.tasks == byTask.tasks)
+        #expect(twiceKeyed.differences == byTask.differences)
+        #expect(twiceKeyed.problems == byTask.problems + [
+            "1 tasks have more than one row in task_keys: their history is split between keys",
+        ])
+    }
 }

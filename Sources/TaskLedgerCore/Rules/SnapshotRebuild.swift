@@ -1,19 +1,30 @@
 /// Rebuilds snapshots by replaying stored verdicts in arrival order: what `verify` compares
 /// with the stored snapshots, whichever store read the rows.
+///
+/// Two ways to feed it, with the same report: every row in `seq` order, then
+/// ``report(stored:)`` with every stored snapshot (memory holds every task's snapshot twice);
+/// or task by task — each task's rows in `seq` order, then ``settle(task:stored:)`` with its
+/// stored snapshot — so that memory holds one task's (what the stores do; an 8-night ledger of
+/// 800k tasks took 838 MB the first way).
 package struct SnapshotRebuild {
     package let rules: Rules
     private(set) var rebuilt: [String: Snapshot] = [:]
-    private(set) var problems: [String] = []
+    /// Problems with the seq of the row they are about, so that a report fed task by task
+    /// lists them in the order of a report fed in seq order.
+    private var problems: [(seq: Int64, text: String)] = []
     private(set) var events = 0
+    /// Tasks already compared by ``settle(task:stored:)``, and the differences found.
+    private var settledTasks = 0
+    private var settledDifferences: [VerifyReport.Difference] = []
 
     package init(rules: Rules) { self.rules = rules }
 
-    /// Replays one `task_events` row; rows must come in `seq` order.
+    /// Replays one `task_events` row; a task's rows must come in `seq` order.
     package mutating func replay(seq: Int64, task: String, state: String, verdict text: String, timestamp: Int64,
                          actor: String, source: String, stage: String) {
         events += 1
         guard let verdict = Verdict(rawValue: text) else {
-            problems.append("event \(seq) of task '\(task)' has unknown verdict '\(text)'")
+            problems.append((seq, "event \(seq) of task '\(task)' has unknown verdict '\(text)'"))
             return
         }
         guard verdict.changesSnapshot else { return }
@@ -21,7 +32,7 @@ package struct SnapshotRebuild {
         let terminal = rules.isTerminal(state)
         if let current = rebuilt[task] {
             if current.terminalTimestamp != nil, !rules.allows(from: current.state, to: state) {
-                problems.append("event \(seq): task '\(task)' was applied after its terminal event")
+                problems.append((seq, "event \(seq): task '\(task)' was applied after its terminal event"))
             }
             rebuilt[task] = current.applying(event, state: state, terminal: terminal)
         } else {
@@ -29,14 +40,29 @@ package struct SnapshotRebuild {
         }
     }
 
-    /// The differences between the rebuilt snapshots and `stored`, by task (bytewise).
-    package func report(stored: [String: Snapshot]) -> VerifyReport {
+    /// Compares what the rows replayed of `task` rebuilt with its stored snapshot (nil: none)
+    /// and forgets it: call once per task, after its last row, with no row of it after.
+    package mutating func settle(task: String, stored: Snapshot?) {
+        let snapshot = rebuilt.removeValue(forKey: task)
+        guard snapshot != nil || stored != nil else { return }
+        settledTasks += 1
+        if snapshot != stored {
+            settledDifferences.append(.init(task: task, rebuilt: snapshot, stored: stored))
+        }
+    }
+
+    /// The differences between the rebuilt snapshots and `stored` (of the tasks not settled),
+    /// with those ``settle(task:stored:)`` found, by task (bytewise); problems in seq order.
+    package func report(stored: [String: Snapshot] = [:]) -> VerifyReport {
         let tasks = Set(rebuilt.keys).union(stored.keys)
-        var differences: [VerifyReport.Difference] = []
-        for task in tasks.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-        where rebuilt[task] != stored[task] {
+        var differences = settledDifferences
+        for task in tasks where rebuilt[task] != stored[task] {
             differences.append(.init(task: task, rebuilt: rebuilt[task], stored: stored[task]))
         }
-        return VerifyReport(events: events, tasks: tasks.count, differences: differences, problems: problems)
+        differences.sort { $0.task.utf8.lexicographicallyPrecedes($1.task.utf8) }
+        // A stable sort: a row's problems keep the order replay found them in.
+        let ordered = problems.enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }
+        return VerifyReport(events: events, tasks: tasks.count + settledTasks, differences: differences,
+                            problems: ordered.map(\.element.text))
     }
 }
