@@ -2,7 +2,7 @@ import Foundation
 import TaskLedgerCore
 
 extension PostgresLedger: ImportDestination {
-    package func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
+    package func beginImport(resumed: Bool, expectedLines: Int64?) throws -> any ImportBatchWriter {
         PostgresImport(ledger: self)
     }
 }

@@ -6,8 +6,8 @@ extension SQLiteLedger: ImportDestination {
         try read { try Checkpoint.fetch($0, path: path) }
     }
 
-    package func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
-        try importing(cacheCapacity: SnapshotCache.defaultCapacity).beginImport(resumed: resumed)
+    package func beginImport(resumed: Bool, expectedLines: Int64?) throws -> any ImportBatchWriter {
+        try importing(cacheCapacity: SnapshotCache.defaultCapacity).beginImport(resumed: resumed, expectedLines: expectedLines)
     }
 
     /// 100,000 lines per transaction: every commit writes each page the transaction dirtied
@@ -29,11 +29,14 @@ package final class SQLiteImport: ImportBatchWriter {
     /// the cache believes it only while nobody else writes.
     package let seen: DedupeFilter?
 
-    /// `cacheCapacity` bounds the snapshots kept between transactions (see ``SnapshotCache``).
-    package init(ledger: SQLiteLedger, resumed: Bool, cacheCapacity: Int) throws {
+    /// `cacheCapacity` bounds the snapshots kept between transactions (see ``SnapshotCache``);
+    /// `expectedLines` sizes the dedupe filter of a small ledger.
+    package init(ledger: SQLiteLedger, resumed: Bool, cacheCapacity: Int, expectedLines: Int64? = nil) throws {
         self.ledger = ledger
         let cache = SnapshotCache(capacity: cacheCapacity)
-        seen = try ledger.writeTransaction { db in try cache.start(db, loadingKeys: !resumed) }
+        seen = try ledger.writeTransaction { db in
+            try cache.start(db, loadingKeys: !resumed, expectedLines: expectedLines)
+        }
         self.cache = cache
     }
 
@@ -98,8 +101,8 @@ private struct CacheBoundDestination: ImportDestination {
 
     func checkpoint(path: String) throws -> Checkpoint? { try ledger.checkpoint(path: path) }
 
-    func beginImport(resumed: Bool) throws -> any ImportBatchWriter {
-        try SQLiteImport(ledger: ledger, resumed: resumed, cacheCapacity: capacity)
+    func beginImport(resumed: Bool, expectedLines: Int64?) throws -> any ImportBatchWriter {
+        try SQLiteImport(ledger: ledger, resumed: resumed, cacheCapacity: capacity, expectedLines: expectedLines)
     }
 
     var preferredBatchSize: Int { SQLiteLedger.importBatchSize }

@@ -53,15 +53,20 @@ package final class SnapshotCache {
     /// continue (returned; nil for a larger ledger, or without `loadingKeys`). Both hold until
     /// another connection commits. A resumed import passes `loadingKeys: false`: it usually has
     /// a few new lines or none (re-running a nightly import), not worth loading every key for.
+    ///
+    /// The filter is sized for the ledger's keys and `expectedLines` more
+    /// (``DedupeFilter/bits(forKeys:lines:)``); a stored one at least that big, and no bigger
+    /// than the ledger's size without `expectedLines`, is loaded instead of rebuilt.
     package func start(
-        _ db: Database, loadingKeys: Bool = true, filterLimit: Int64 = SnapshotCache.filterLimit
+        _ db: Database, loadingKeys: Bool = true, filterLimit: Int64 = SnapshotCache.filterLimit, expectedLines: Int64? = nil
     ) throws -> DedupeFilter? {
         holdsEveryTask = try SnapshotCache.isEmpty(db)
         let events = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM task_events") ?? 0
         var filter: DedupeFilter?
         if events == 0 || (loadingKeys && events <= filterLimit) {
-            let bits = DedupeFilter.bits(forKeys: events)
-            filter = try StoredFilter.load(db, bits: bits, lastSeq: events) ?? Self.rebuiltFilter(db, bits: bits, events: events)
+            let bits = DedupeFilter.bits(forKeys: events, lines: expectedLines)
+            filter = try StoredFilter.load(db, bits: bits...DedupeFilter.bits(forKeys: events), lastSeq: events)
+                ?? Self.rebuiltFilter(db, bits: bits, events: events)
         }
         believesMaybeSeen = filter != nil
         try commit(db)

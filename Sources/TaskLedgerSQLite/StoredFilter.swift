@@ -26,11 +26,11 @@ package enum StoredFilter {
         "CREATE TABLE IF NOT EXISTS dedupe_filter_words (id INTEGER PRIMARY KEY CHECK (id = 1), words BLOB NOT NULL)",
     ]
 
-    /// The stored filter if it has `bits` bits, with the keys of every row after the seq it
-    /// covers added; nil if there is none of that size (or it covers a seq past the last row's:
-    /// rows were deleted and it cannot be trusted).
-    package static func load(_ db: Database, bits: Int, lastSeq: Int64) throws -> DedupeFilter? {
-        guard let (filter, covers) = try stored(db), filter.bits == bits, covers <= lastSeq else { return nil }
+    /// The stored filter if its size is in `bits`, with the keys of every row after the seq it
+    /// covers added; nil if there is none of such a size (or it covers a seq past the last
+    /// row's: rows were deleted and it cannot be trusted).
+    package static func load(_ db: Database, bits: ClosedRange<Int>, lastSeq: Int64) throws -> DedupeFilter? {
+        guard let (filter, covers) = try stored(db), bits.contains(filter.bits), covers <= lastSeq else { return nil }
         let later = BoundStatement(try db.cachedStatement(sql: """
             SELECT id_key, content_key FROM task_events WHERE seq > ?
             """), in: db)

@@ -36,6 +36,19 @@ struct ImportCacheTests {
         #expect(falsePositives < 60)
     }
 
+    /// A filter sized for what it will hold: 64 bits per key and expected line, at least 2^16,
+    /// at most the size without a line count (8 MiB, 16 MiB above 4M keys).
+    @Test func aSmallLedgerAndImportGetASmallFilterABigOneTheFixedSize() {
+        #expect(DedupeFilter.bits(forKeys: 0, lines: 46) == 1 << 16)
+        #expect(DedupeFilter.bits(forKeys: 1_000, lines: 24) == 1 << 16)  // 1024 × 64 = 2^16
+        #expect(DedupeFilter.bits(forKeys: 1_000, lines: 25) == 1 << 17)
+        #expect(DedupeFilter.bits(forKeys: 0, lines: 600_000) == 1 << 26)
+        #expect(DedupeFilter.bits(forKeys: 0, lines: 3_400_000) == 1 << 26)
+        #expect(DedupeFilter.bits(forKeys: 5_000_000, lines: 10) == 1 << 27)
+        #expect(DedupeFilter.bits(forKeys: 5_000_000, lines: .max) == 1 << 27)
+        #expect(DedupeFilter.bits(forKeys: 200, lines: nil) == 1 << 26)
+    }
+
     /// At the load of night 8 of bench/nightly (8.9M keys: 0.13 keys per bit of 8 MiB, 0.07 of
     /// 16 MiB), scaled down: the larger size a big ledger gets cuts false positives (each an SQL
     /// probe) by more than ten.

@@ -123,7 +123,10 @@ struct LedgerLayoutTests {
         try (lines.joined(separator: "\n") + "\n").write(toFile: first, atomically: true, encoding: .utf8)
         #expect(try Ledger(store: ledger).importFile(first, batchSize: 7).verdicts == [.applied: 20])
         let afterFirst = try #require(try stored())
-        #expect(afterFirst.bits == 1 << 26 && afterFirst.bytes == 1 << 23 && afterFirst.covers == 20)
+        // 20 lines of under 2 KB into an empty ledger: the smallest filter, 2^16 bits (8 KiB),
+        // not the 8 MiB of a big import.
+        #expect(try FileManager.default.attributesOfItem(atPath: first)[.size] as? Int ?? 0 < 2_048)
+        #expect(afterFirst.bits == 1 << 16 && afterFirst.bytes == 1 << 13 && afterFirst.covers == 20)
         // Rows after the filter: a live write with a new id, and one without an id.
         #expect(try ledger.write(event("live", "RECEIVED", at(1), id: "live-1")) == .applied)
         #expect(try ledger.write(event("live", "QUEUED", at(2))) == .applied)
@@ -136,13 +139,31 @@ struct LedgerLayoutTests {
         try (more.joined(separator: "\n") + "\n").write(toFile: second, atomically: true, encoding: .utf8)
         #expect(try Ledger(store: ledger).importFile(second, batchSize: 7).verdicts == [.duplicate: 22, .applied: 3])
         #expect(try stored()?.covers == 25)
+        #expect(try stored()?.bits == 1 << 16, "loaded, not rebuilt: big enough for 25 keys and the second file")
         #expect(try ledger.verify().isClean)
+        // A file of 128–256 KB may hold 8–16k lines (16 bytes a line at least): with 25 keys,
+        // 64 bits each needs 2^20 bits; the stored filter is too small, so it is rebuilt from
+        // the ledger's keys, and every line already stored is still a duplicate.
+        let third = directory.path("third.jsonl")
+        let many = more + (13..<3_000).map { Self.line($0, 0) }
+        try (many.joined(separator: "\n") + "\n").write(toFile: third, atomically: true, encoding: .utf8)
+        let size = try FileManager.default.attributesOfItem(atPath: third)[.size] as? Int ?? 0
+        try #require(size > 131_072 && size <= 262_144, "\(size) bytes")
+        #expect(try Ledger(store: ledger).importFile(third, batchSize: 700).verdicts == [.duplicate: 25, .applied: 2_987])
+        #expect(try stored().map { [$0.bits, $0.bytes] } == [1 << 20, 1 << 17])
+        #expect(try ledger.verify().isClean)
+        // A small file next: 3,012 keys need 2^18 bits, and the stored 2^20 is loaded, not
+        // shrunk by a rebuild.
+        let fourth = directory.path("fourth.jsonl")
+        try ([Self.line(0, 0), Self.line(3_000, 0)].joined(separator: "\n") + "\n").write(toFile: fourth, atomically: true, encoding: .utf8)
+        #expect(try Ledger(store: ledger).importFile(fourth).verdicts == [.duplicate: 1, .applied: 1])
+        #expect(try stored().map { [Int64($0.bits), $0.covers] } == [1 << 20, 3_013])
         // A filter that lies (all zeros: "never seen" for every key) is reported.
         let queue = try DatabaseQueue(path: ledger.path)
         try queue.write { db in try db.execute(sql: "UPDATE dedupe_filter_words SET words = zeroblob(length(words))") }
         let problems = try ledger.verify().problems
         #expect(problems == [
-            "25 task_events rows are not in the stored dedupe filter that claims to cover them (dedupe_filter): an import would take them again; delete its row and the next import rebuilds it",
+            "3013 task_events rows are not in the stored dedupe filter that claims to cover them (dedupe_filter): an import would take them again; delete its row and the next import rebuilds it",
         ])
         // Archive deletes rows, so it forgets the filter; the next import rebuilds it.
         #expect(try ledger.write(event("live", "RUNNING", at(3))) == .applied)

@@ -4,8 +4,9 @@
 ///
 /// Whether its "absent" may be believed is the writer's call (``SnapshotCache/believesMaybeSeen``:
 /// not once another connection has committed); "maybe present" falls back to the SQL probe,
-/// which decides. Memory is fixed per filter (``bits(forKeys:)``: 8 MiB, or 16 MiB for a ledger
-/// of more than 4M keys), so a larger import only raises the rate of probes, never the memory.
+/// which decides. Memory is fixed per filter (``bits(forKeys:lines:)``: at most 8 MiB, or 16 MiB
+/// for a ledger of more than 4M keys), so a larger import only raises the rate of probes, never
+/// the memory.
 package final class DedupeFilter {
     private var words: [UInt64]
     private let mask: UInt64
@@ -15,8 +16,20 @@ package final class DedupeFilter {
     /// 4M keys. Measured on night 8 of bench/nightly (8.9M keys once it is read): 8 MiB gave
     /// about 3.6% false positives, each an SQL probe of three id tables whose biggest is not in
     /// the page cache — 13% of the import's samples; 16 MiB gives about 0.2%.
-    package static func bits(forKeys keys: Int64) -> Int {
-        keys > 4_000_000 ? 1 << 27 : 1 << 26
+    ///
+    /// With `lines`, about the most lines the import can add (nil: not known, as for stdin),
+    /// no more than 64 bits per key and line, and at least 2^16 (8 KiB): a small ledger keeps a
+    /// small filter (version 7 kept 8 MiB for a ledger of 46 events). The fixed sizes are the
+    /// most, so that a big ledger's filter is the one it has always had.
+    package static func bits(forKeys keys: Int64, lines: Int64? = nil) -> Int {
+        let most = keys > 4_000_000 ? 1 << 27 : 1 << 26
+        guard let lines else { return most }
+        let sum = max(0, keys).addingReportingOverflow(max(0, lines))
+        let wanted = sum.partialValue.multipliedReportingOverflow(by: 64)
+        let huge = sum.overflow || wanted.overflow
+        var bits = 1 << 16
+        while bits < most, huge || Int64(bits) < wanted.partialValue { bits <<= 1 }
+        return bits
     }
 
     package init(bits: Int = 1 << 26) {

@@ -6,8 +6,10 @@ package protocol ImportDestination: Sendable {
     var rules: Rules { get }
     /// The checkpoint stored for `path`, or nil if the file was never imported.
     func checkpoint(path: String) throws -> Checkpoint?
-    /// Starts the import of one file. `resumed` is true when it continues from a checkpoint.
-    func beginImport(resumed: Bool) throws -> any ImportBatchWriter
+    /// Starts the import of one file. `resumed` is true when it continues from a checkpoint;
+    /// `expectedLines`, if known, is about the most lines the file can hold (from its size), for
+    /// a store that sizes what it keeps by it.
+    func beginImport(resumed: Bool, expectedLines: Int64?) throws -> any ImportBatchWriter
     /// Lines per transaction when the caller names none.
     var preferredBatchSize: Int { get }
 }
