@@ -210,6 +210,20 @@ struct LedgerQueryTests {
         #expect(report.problems.first?.contains("'a'") == true)
     }
 
+    /// Without the task-key index verify still reads task by task (SQLite sorts instead).
+    @Test func verifyWorksOnALedgerThatLostItsTaskIndex() throws {
+        let f = try LedgerFixture()
+        try Self.writeSample(f.ledger)
+        try f.connection().write { db in
+            try db.execute(sql: "DROP INDEX task_events_by_task_key")
+            try db.execute(sql: "UPDATE task_state_snapshot SET stage = 'y' WHERE task = 'b'")
+        }
+        let report = try f.ledger.verify()
+        #expect(report.events == 9 && report.tasks == 2)
+        #expect(report.differences.map(\.task) == ["b"])
+        #expect(report.problems.isEmpty)
+    }
+
     /// Verify reads a ledger task by task (in key order, keys in first-seen order) unless its
     /// keys are wrong, and then in seq order; either way the report lists differences by task
     /// and problems by seq, and the seq-order one adds only what it found of the keys.
