@@ -41,15 +41,10 @@ extension SQLiteLedger {
             if twiceKeyed > 0 {
                 keyProblems.append("\(twiceKeyed) tasks have more than one row in task_keys: their history is split between keys")
             }
-            var rows = RowChecks(storedFilter: storedFilter)
-            var rebuild = SnapshotRebuild(rules: rules)
-            var wrongKeys: [String] = []
-            let taskByTask = wrongSnapshotKeys == 0 && twiceKeyed == 0 ? try Self.replayTaskByTask(db, &rebuild, &rows) : false
-            if !taskByTask {
-                rows = RowChecks(storedFilter: storedFilter)
-                rebuild = SnapshotRebuild(rules: rules)
-                wrongKeys = try Self.replayInSeqOrder(db, &rebuild, &rows)
-            }
+            let start = Replay(rules: rules, storedFilter: storedFilter)
+            let replay = try (wrongSnapshotKeys == 0 && twiceKeyed == 0 ? Self.replayTaskByTask(db, start) : nil)
+                ?? Self.replayInSeqOrder(db, start)
+            let rows = replay.rows
             if rows.unfiltered > 0 {
                 keyProblems.append("""
                     \(rows.unfiltered) task_events rows are not in the stored dedupe filter that claims to cover them \
@@ -59,8 +54,8 @@ extension SQLiteLedger {
             var indexed = IDPairs()
             let pairs = try Row.fetchCursor(db, sql: Schema.allIDPairs)
             while let row = try pairs.next() { indexed.add(row[0], row[1]) }
-            var report = rebuild.report()
-            report.problems += wrongKeys + keyProblems
+            var report = replay.rebuild.report()
+            report.problems += replay.wrongKeys + keyProblems
             if indexed != rows.ids {
                 report.problems.append("""
                     event_ids, event_ids_mid and event_ids_tail hold \(indexed.count) (key, seq) pairs, task_events \(rows.ids.count) rows\
@@ -71,20 +66,15 @@ extension SQLiteLedger {
         }
     }
 
-    /// The columns both replays read of a row, and what they check of it.
-    private static let replayed = """
+    /// The columns both replays read of a row (``Replay/add(_:)``).
+    fileprivate static let replayed = """
         e.seq, e.task, e.state, e.verdict, e.ts, e.actor, e.source, e.stage, e.task_key, k.task, e.id_key, e.content_key
         """
 
-    private static func replay(_ row: Row, _ rebuild: inout SnapshotRebuild, _ rows: inout RowChecks) {
-        rows.check(seq: row[0], key: DedupeFilter.Key.stored(idKey: row[10], contentKey: row[11]))
-        rebuild.replay(seq: row[0], task: row[1], state: row[2], verdict: row[3], timestamp: row[4],
-                       actor: row[5], source: row[6], stage: row[7])
-    }
-
-    /// Replays each task's rows and settles it against its snapshot, in key order; false as
-    /// soon as a row's key is not its task's (the caller starts over in seq order).
-    private static func replayTaskByTask(_ db: Database, _ rebuild: inout SnapshotRebuild, _ rows: inout RowChecks) throws -> Bool {
+    /// Replays each task's rows from `start` and settles it against its snapshot, in key order;
+    /// nil as soon as a row's key is not its task's (the caller starts over in seq order).
+    private static func replayTaskByTask(_ db: Database, _ start: Replay) throws -> Replay? {
+        var replay = start
         // SQLite reads task_events_by_task_key for this order (EXPLAIN QUERY PLAN: no sort of
         // the table); not INDEXED BY, so that a ledger that lost the index is sorted instead
         // of refused.
@@ -103,42 +93,45 @@ extension SQLiteLedger {
         // Settles the snapshots of keys before `key`: tasks with no row.
         func settleSnapshots(before key: Int64?) throws {
             while let s = snapshot, key.map({ s.key < $0 }) ?? true {
-                rebuild.settle(task: s.snapshot.task, stored: s.snapshot)
+                replay.rebuild.settle(task: s.snapshot.task, stored: s.snapshot)
                 snapshot = try nextSnapshot()
             }
         }
         func settle(_ key: Int64, _ task: String) throws {
             try settleSnapshots(before: key)
             if let s = snapshot, s.key == key {
-                rebuild.settle(task: task, stored: s.snapshot)
+                replay.rebuild.settle(task: task, stored: s.snapshot)
                 snapshot = try nextSnapshot()
             } else {
-                rebuild.settle(task: task, stored: nil)
+                replay.rebuild.settle(task: task, stored: nil)
             }
         }
         var current: (key: Int64, task: String)?
         while let row = try history.next() {
             let task: String = row[1]
-            guard let key: Int64 = row[8], let keyed: String = row[9], keyed == task else { return false }
-            if let c = current, c.key != key { try settle(c.key, c.task) }
-            if current?.key != key { current = (key, task) }
-            replay(row, &rebuild, &rows)
+            guard let key: Int64 = row[8], let keyed: String = row[9], keyed == task else { return nil }
+            if current?.key != key {
+                if let c = current { try settle(c.key, c.task) }
+                current = (key, task)
+            }
+            replay.add(row)
         }
         if let c = current { try settle(c.key, c.task) }
         try settleSnapshots(before: nil)
-        return true
+        return replay
     }
 
-    /// Replays every row in seq order, then compares every snapshot; names the rows whose
-    /// key is not their task's.
-    private static func replayInSeqOrder(_ db: Database, _ rebuild: inout SnapshotRebuild, _ rows: inout RowChecks) throws -> [String] {
+    /// Replays every row in seq order from `start`, then compares every snapshot; names the
+    /// rows whose key is not their task's.
+    private static func replayInSeqOrder(_ db: Database, _ start: Replay) throws -> Replay {
+        var replay = start
         let history = try Row.fetchCursor(db, sql: """
             SELECT \(replayed) FROM task_events e LEFT JOIN task_keys k ON k.task_key = e.task_key ORDER BY e.seq
             """)
         var wrongKeys: [String] = []
         var wrongKeyCount = 0
         while let row = try history.next() {
-            replay(row, &rebuild, &rows)
+            replay.add(row)
             let keyed: String? = row[9]
             if keyed != row[1] {
                 wrongKeyCount += 1
@@ -163,12 +156,33 @@ extension SQLiteLedger {
             let s = Snapshot(row: row)
             stored[s.task] = s
         }
-        for (task, snapshot) in stored { rebuild.settle(task: task, stored: snapshot) }
-        return wrongKeys
+        for (task, snapshot) in stored { replay.rebuild.settle(task: task, stored: snapshot) }
+        replay.wrongKeys = wrongKeys
+        return replay
     }
 
     /// Rows with a wrong task_key named one by one before the rest are counted.
     static let shownKeyProblems = 10
+}
+
+/// What a pass of verify over the rows builds: the rebuilt snapshots, the rows' checks, and
+/// (in seq order) the rows named for a wrong key.
+private struct Replay {
+    var rebuild: SnapshotRebuild
+    var rows: RowChecks
+    var wrongKeys: [String] = []
+
+    init(rules: Rules, storedFilter: (filter: DedupeFilter, covers: Int64)?) {
+        rebuild = SnapshotRebuild(rules: rules)
+        rows = RowChecks(storedFilter: storedFilter)
+    }
+
+    /// Replays a row of ``SQLiteLedger/replayed`` and checks it.
+    mutating func add(_ row: Row) {
+        rows.check(seq: row[0], key: DedupeFilter.Key.stored(idKey: row[10], contentKey: row[11]))
+        rebuild.replay(seq: row[0], task: row[1], state: row[2], verdict: row[3], timestamp: row[4],
+                       actor: row[5], source: row[6], stage: row[7])
+    }
 }
 
 /// What verify checks of every row besides its replay: its dedupe pair, and that the stored

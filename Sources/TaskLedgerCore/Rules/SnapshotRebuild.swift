@@ -2,10 +2,10 @@
 /// with the stored snapshots, whichever store read the rows.
 ///
 /// Two ways to feed it, with the same report: every row in `seq` order, then
-/// ``report(stored:)`` with every stored snapshot (memory holds every task's snapshot twice);
-/// or task by task — each task's rows in `seq` order, then ``settle(task:stored:)`` with its
-/// stored snapshot — so that memory holds one task's (what the stores do; an 8-night ledger of
-/// 800k tasks took 838 MB the first way).
+/// ``settle(task:stored:)`` with every stored snapshot (memory holds every task's rebuilt
+/// snapshot); or task by task — each task's rows in `seq` order, then ``settle(task:stored:)``
+/// with its stored snapshot — so that memory holds one task's (what the stores do when they
+/// can; an 8-night ledger of 800k tasks took 838 MB the first way). Then ``report()``.
 package struct SnapshotRebuild {
     package let rules: Rules
     private(set) var rebuilt: [String: Snapshot] = [:]
@@ -51,18 +51,17 @@ package struct SnapshotRebuild {
         }
     }
 
-    /// The differences between the rebuilt snapshots and `stored` (of the tasks not settled),
-    /// with those ``settle(task:stored:)`` found, by task (bytewise); problems in seq order.
-    package func report(stored: [String: Snapshot] = [:]) -> VerifyReport {
-        let tasks = Set(rebuilt.keys).union(stored.keys)
+    /// The differences ``settle(task:stored:)`` found, and the rebuilt snapshots of tasks never
+    /// settled (they have no stored one), by task (bytewise); problems in seq order.
+    package func report() -> VerifyReport {
         var differences = settledDifferences
-        for task in tasks where rebuilt[task] != stored[task] {
-            differences.append(.init(task: task, rebuilt: rebuilt[task], stored: stored[task]))
+        for (task, snapshot) in rebuilt {
+            differences.append(.init(task: task, rebuilt: snapshot, stored: nil))
         }
         differences.sort { $0.task.utf8.lexicographicallyPrecedes($1.task.utf8) }
         // A stable sort: a row's problems keep the order replay found them in.
         let ordered = problems.enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }
-        return VerifyReport(events: events, tasks: tasks.count + settledTasks, differences: differences,
+        return VerifyReport(events: events, tasks: rebuilt.count + settledTasks, differences: differences,
                             problems: ordered.map(\.element.text))
     }
 }
