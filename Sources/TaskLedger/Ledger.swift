@@ -117,9 +117,28 @@ public final class Ledger: Sendable {
     }
 
     /// Everything the report files say about the ledger at `options.now`, read in one
-    /// transaction; write it with `Report.write(to:)`.
+    /// transaction; write it with `Report.write(to:)`. It holds every outcome row (one per
+    /// terminal task in the window: for a full report of a big ledger, hundreds of bytes per
+    /// task of the ledger); ``writeReport(_:to:)`` writes the same files without holding them.
     public func report(_ options: ReportOptions) throws -> Report {
-        Report(rows: try store.reportRows(options), options: options, ledgerPath: location, rules: rules)
+        var outcomes: [Report.Outcome] = []
+        let rows = try store.reportRows(options) { outcomes.append(Report.Outcome($0)) }
+        return Report(
+            rows: rows, outcomes: outcomes, tally: OutcomeTally(outcomes), options: options, ledgerPath: location,
+            rules: rules)
+    }
+
+    /// Writes the files of ``report(_:)`` into `directory` (created if missing) while reading
+    /// them, so that memory does not grow with the number of outcomes: `outcomes.csv` is
+    /// written as its rows are read and replaces the old file when the read is done.
+    /// - Returns: the report, whose `outcomes` is empty (its counts, percentiles, violations
+    ///   and stale tasks are all there), and the files' paths in `Report.fileNames` order.
+    /// - Throws: `LedgerError` when reading fails, `ReportError` when writing does; files not
+    ///   yet replaced stay as they were.
+    public func writeReport(_ options: ReportOptions, to directory: String) throws -> (report: Report, files: [String]) {
+        try ReportWriter.write(options: options, ledgerPath: location, rules: rules, to: directory) { outcome in
+            try store.reportRows(options, outcome: outcome)
+        }
     }
 
     /// Copies every row of this ledger into `destination`, a PostgreSQL ledger holding no rows

@@ -2,29 +2,49 @@ import TaskLedgerCore
 
 extension PostgresLedger {
     /// The same rows as the SQLite store's, read in one REPEATABLE READ transaction; text
-    /// sorts use `COLLATE "C"` (bytewise, as SQLite's BINARY).
-    package func reportRows(_ options: ReportOptions) throws -> ReportRows {
-        try transaction(reading: true) { conn in
-            let window = PostgresWindow(options)
-            var eventsPerTask: [String: Int] = [:]
-            for r in try conn.exec("SELECT task, count(*) FROM task_events WHERE \(window.condition("ts")) GROUP BY task").rows {
-                eventsPerTask[try r.text(0)] = Int(try r.int64(1))
+    /// sorts use `COLLATE "C"` (bytewise, as SQLite's BINARY). The outcomes and the per-task
+    /// event counts merged into them are read through cursors, a page at a time, so that a
+    /// full report of a big ledger does not hold every task in libpq's memory.
+    package func reportRows(
+        _ options: ReportOptions, outcome: (ReportRows.Outcome) throws -> Void
+    ) throws -> ReportRows {
+        var handed = 0
+        return try transaction(reading: true) { conn in
+            // A retried transaction must not hand the outcomes it already handed once more.
+            guard handed == 0 else {
+                throw LedgerError.database(
+                    path: location, message: "report: the read was retried after \(handed) outcomes were written; run it again")
             }
-            let outcomes = try conn.exec("""
+            let window = PostgresWindow(options)
+            let counts = try PGRowCursor(conn, name: "task_ledger_report_counts", query: """
+                SELECT task COLLATE "C" AS t, count(*) FROM task_events WHERE \(window.condition("ts"))
+                GROUP BY t ORDER BY t
+                """)
+            var merge = EventCountMerge(location: location) {
+                guard let r = try counts.next() else { return nil }
+                return (try r.text(0), Int(try r.int64(1)))
+            }
+            let outcomes = try PGRowCursor(conn, name: "task_ledger_report_outcomes", query: """
                 SELECT task, state, first_ts, terminal_ts, actor, source, stage, partial FROM task_state_snapshot
                 WHERE terminal_ts IS NOT NULL AND \(window.condition("terminal_ts"))
                 ORDER BY task COLLATE "C"
-                """).rows.map { r in
-                ReportRows.Outcome(
-                    task: try r.text(0), state: try r.text(1), firstTimestamp: try r.int64(2), terminalTimestamp: try r.int64(3),
-                    actor: try r.text(4), source: try r.text(5), stage: try r.text(6), partial: try r.int64(7) != 0)
+                """)
+            while let r = try outcomes.next() {
+                let task = try r.text(0)
+                try outcome(ReportRows.Outcome(
+                    task: task, state: try r.text(1), firstTimestamp: try r.int64(2), terminalTimestamp: try r.int64(3),
+                    actor: try r.text(4), source: try r.text(5), stage: try r.text(6), partial: try r.int64(7) != 0,
+                    events: try merge.count(of: task)))
+                handed += 1
             }
+            try merge.finish()
+            try outcomes.close()
+            try counts.close()
             return ReportRows(
-                outcomes: outcomes,
                 violations: try PostgresLedger.violations(conn, window, location: location),
                 stale: try staleTasks(conn, now: options.now, olderThan: nil),
                 transitions: try PostgresLedger.transitions(conn, window),
-                eventsPerTask: eventsPerTask,
+                events: merge.events, tasks: merge.tasks,
                 rejects: Int(try conn.exec("SELECT count(*) FROM import_rejects WHERE \(window.condition("ts"))").int64(0, 0)),
                 open: Int(try conn.exec("SELECT count(*) FROM task_state_snapshot WHERE terminal_ts IS NULL").int64(0, 0)),
                 openPartial: Int(try conn.exec(

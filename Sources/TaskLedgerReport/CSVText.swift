@@ -1,7 +1,8 @@
 import TaskLedgerCore
 
 /// RFC 4180 text: header row, `\n` line ends, a field quoted iff it holds `,` `"` `\r` or
-/// `\n`, quotes doubled. Built as bytes because outcomes of 100k tasks are written in one go.
+/// `\n`, quotes doubled. Built as bytes because outcomes of 100k tasks are written in one go
+/// (or, by ``ReportWriter``, a megabyte at a time).
 package struct CSVText {
     private(set) var bytes: [UInt8] = []
     package let excelSafe: Bool
@@ -39,6 +40,13 @@ package struct CSVText {
     ]
 
     package var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Hands the bytes so far to `sink` and forgets them, keeping the buffer: for a file
+    /// written as its rows come (``ReportWriter``).
+    package mutating func drain(into sink: ([UInt8]) throws -> Void) rethrows {
+        try sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
 }
 
 /// Report numbers as text, computed from integers (no floating point); the CLI prints the same.

@@ -38,12 +38,11 @@ package struct HTMLDurationHistograms {
     package func write(_ page: inout HTMLText) {
         var byState: [String: [Int]] = [:]
         var lowest = Int.max, highest = Int.min
-        for outcome in report.outcomes {
-            guard let duration = outcome.duration else { continue }
-            let bin = Self.bin(duration)
-            byState[outcome.state, default: []].append(bin)
-            lowest = min(lowest, bin)
-            highest = max(highest, bin)
+        for (state, durations) in report.tally.durations {
+            let bins = durations.map(Self.bin)
+            byState[state] = bins
+            lowest = min(lowest, bins.min() ?? .max)
+            highest = max(highest, bins.max() ?? .min)
         }
         guard lowest <= highest else {
             page.raw("<p>No task was measured from its start to its end.</p>\n")

@@ -77,7 +77,13 @@ public struct Report: Sendable, Equatable {
     /// Terminal states in rules order (states the rules no longer know follow, bytewise).
     public var terminalStates: [String]
     /// Sorted by task, bytewise.
-    public var outcomes: [Outcome]
+    public var outcomes: [Outcome] {
+        didSet { tally = OutcomeTally(outcomes) }
+    }
+    /// What every file but `outcomes.csv` says about the outcomes: counts and durations per
+    /// state. Kept up to date with ``outcomes``; a report written as it is read
+    /// (``ReportWriter``) has the tally of every outcome and no outcome rows.
+    package private(set) var tally: OutcomeTally
     /// Sorted by file (bytewise), then line; live writes first, in arrival order.
     public var violations: [Violation]
     /// Sorted by age descending, then task bytewise.
@@ -97,7 +103,7 @@ public struct Report: Sendable, Equatable {
 
     /// Tasks first seen mid-lifecycle: terminal ones (among ``outcomes``) and open ones.
     public var partialCounts: (terminal: Int, open: Int) {
-        (outcomes.count(where: \.partial), openPartial)
+        (tally.partial, openPartial)
     }
 
     /// Every judged non-blank line: counted `task_events` rows plus counted `import_rejects` rows.
@@ -120,28 +126,48 @@ public struct Report: Sendable, Equatable {
 
     /// Terminal tasks per terminal state, in ``terminalStates`` order, zeros included.
     public var terminalCounts: [(state: String, count: Int)] {
-        var counts: [String: Int] = [:]
-        for outcome in outcomes { counts[outcome.state, default: 0] += 1 }
-        return terminalStates.map { ($0, counts[$0] ?? 0) }
+        terminalStates.map { ($0, tally.perState[$0] ?? 0) }
     }
 
     /// `SUCCEEDED` tasks / terminal tasks, nil when no task is terminal.
     public var successRate: (succeeded: Int, terminal: Int)? {
-        outcomes.isEmpty ? nil : (outcomes.count(where: { $0.state == "SUCCEEDED" }), outcomes.count)
+        tally.count == 0 ? nil : (tally.perState["SUCCEEDED"] ?? 0, tally.count)
     }
 
     /// Nearest-rank p50/p90/p99 of the durations (ms) of each terminal state, in
     /// ``terminalStates`` order; nil percentiles for a state with no task. Partial tasks have
     /// no duration: they are neither counted nor measured here.
     public var durationPercentiles: [(state: String, count: Int, percentiles: Percentiles?)] {
-        var byState: [String: [Int64]] = [:]
-        for outcome in outcomes {
-            if let duration = outcome.duration { byState[outcome.state, default: []].append(duration) }
-        }
-        return terminalStates.map { state in
-            let durations = byState[state] ?? []
+        terminalStates.map { state in
+            let durations = tally.durations[state] ?? []
             return (state, durations.count, Percentiles(durations))
         }
+    }
+}
+
+/// Counts and durations of outcomes per state, added one outcome at a time: what the summary,
+/// Markdown, JUnit and HTML files say about outcomes, without the rows themselves.
+package struct OutcomeTally: Sendable, Equatable {
+    /// Terminal tasks.
+    package private(set) var count = 0
+    /// Of them, those first seen mid-lifecycle.
+    package private(set) var partial = 0
+    /// Terminal tasks per terminal state.
+    package private(set) var perState: [String: Int] = [:]
+    /// Durations (ms) per terminal state in the order added; partial tasks have none.
+    package private(set) var durations: [String: [Int64]] = [:]
+
+    package init() {}
+
+    package init(_ outcomes: [Report.Outcome]) {
+        for outcome in outcomes { add(outcome) }
+    }
+
+    package mutating func add(_ outcome: Report.Outcome) {
+        count += 1
+        if outcome.partial { partial += 1 }
+        perState[outcome.state, default: 0] += 1
+        if let duration = outcome.duration { durations[outcome.state, default: []].append(duration) }
     }
 }
 
@@ -167,33 +193,46 @@ public struct Percentiles: Sendable, Equatable {
 }
 
 extension Report {
-    /// The report of what a store read (``ReportRows``), with the parts every store derives the
-    /// same way: the state lists from `rules` (terminal states the rules no longer know but
-    /// outcomes show follow, bytewise), event and task counts, the messages of refused events
-    /// and the order of transitions.
-    package init(rows: ReportRows, options: ReportOptions, ledgerPath: String, rules: Rules) {
-        let observedTerminal = Set(rows.outcomes.map(\.state)).subtracting(rules.terminalStates)
+    /// The report of what a store read (``ReportRows``) and of `outcomes` (their rows, or
+    /// only their tally when the rows were written as they were read), with the parts every
+    /// store derives the same way: the state lists from `rules` (terminal states the rules no
+    /// longer know but outcomes show follow, bytewise), the messages of refused events and the
+    /// order of transitions.
+    package init(
+        rows: ReportRows, outcomes: [Outcome], tally: OutcomeTally, options: ReportOptions, ledgerPath: String,
+        rules: Rules
+    ) {
+        let observedTerminal = Set(tally.perState.keys).subtracting(rules.terminalStates)
+        self.options = options
+        self.ledgerPath = ledgerPath
+        knownStates = rules.states
+        terminalStates = rules.terminalStates + observedTerminal.sorted(by: Bytewise.less)
+        self.outcomes = outcomes
+        self.tally = tally
+        violations = rows.violations.map { v in
+            Violation(
+                file: v.file, line: v.line, task: v.task, kind: v.kind, fromState: v.fromState, toState: v.toState,
+                timestamp: v.timestamp, eventID: v.eventID,
+                message: v.message ?? ViolationMessage.text(
+                    kind: v.kind, from: v.fromState, to: v.toState ?? "", lastTimestamp: v.lastTimestamp),
+                raw: v.raw)
+        }
+        stale = rows.stale
+        transitions = rows.transitions.map { Transition(from: $0.from, to: $0.to, applied: $0.applied, count: $0.count) }
+            .sorted(by: Transition.precedes)
+        events = rows.events
+        tasks = rows.tasks
+        rejects = rows.rejects
+        open = rows.open
+        openPartial = rows.openPartial
+    }
+}
+
+extension Report.Outcome {
+    /// The row a store read.
+    package init(_ o: ReportRows.Outcome) {
         self.init(
-            options: options, ledgerPath: ledgerPath, knownStates: rules.states,
-            terminalStates: rules.terminalStates + observedTerminal.sorted(by: Bytewise.less),
-            outcomes: rows.outcomes.map { o in
-                Outcome(
-                    task: o.task, state: o.state, firstTimestamp: o.firstTimestamp, terminalTimestamp: o.terminalTimestamp,
-                    events: rows.eventsPerTask[o.task] ?? 0, actor: o.actor, source: o.source, stage: o.stage,
-                    partial: o.partial)
-            },
-            violations: rows.violations.map { v in
-                Violation(
-                    file: v.file, line: v.line, task: v.task, kind: v.kind, fromState: v.fromState, toState: v.toState,
-                    timestamp: v.timestamp, eventID: v.eventID,
-                    message: v.message ?? ViolationMessage.text(
-                        kind: v.kind, from: v.fromState, to: v.toState ?? "", lastTimestamp: v.lastTimestamp),
-                    raw: v.raw)
-            },
-            stale: rows.stale,
-            transitions: rows.transitions.map { Transition(from: $0.from, to: $0.to, applied: $0.applied, count: $0.count) }
-                .sorted(by: Transition.precedes),
-            events: rows.eventsPerTask.values.reduce(0, +), tasks: rows.eventsPerTask.count, rejects: rows.rejects,
-            open: rows.open, openPartial: rows.openPartial)
+            task: o.task, state: o.state, firstTimestamp: o.firstTimestamp, terminalTimestamp: o.terminalTimestamp,
+            events: o.events, actor: o.actor, source: o.source, stage: o.stage, partial: o.partial)
     }
 }

@@ -29,20 +29,43 @@ extension Report {
     /// atomically, and returns their paths in ``fileNames`` order.
     @discardableResult
     public func write(to directory: String) throws -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ReportError.cannotWrite(path: directory, reason: error.localizedDescription)
-        }
+        try Report.createDirectory(directory)
+        return try write(to: directory, except: [])
+    }
+
+    /// ``write(to:)`` but for the files in `written`, which are already there: their paths are
+    /// returned in their place all the same.
+    package func write(to directory: String, except written: Set<String>) throws -> [String] {
         let base = URL(fileURLWithPath: directory, isDirectory: true)
         return try fileNames.map { name in
             let url = base.appendingPathComponent(name)
+            if written.contains(name) { return url.path }
+            if let file = CSVFile.allCases.first(where: { $0.fileName == name }) {
+                let out = try StreamedFile(directory: directory, name: name)
+                do {
+                    try csv(file, chunkBytes: ReportWriter.bufferBytes, out.write)
+                    try out.finish()
+                } catch {
+                    out.discard()
+                    throw error
+                }
+                return url.path
+            }
             do {
                 try Data(contents(ofFile: name)!.utf8).write(to: url, options: .atomic)
             } catch {
                 throw ReportError.cannotWrite(path: url.path, reason: error.localizedDescription)
             }
             return url.path
+        }
+    }
+
+    /// Creates `directory` and its parents if missing.
+    package static func createDirectory(_ directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ReportError.cannotWrite(path: directory, reason: error.localizedDescription)
         }
     }
 }

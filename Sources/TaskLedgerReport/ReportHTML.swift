@@ -58,7 +58,7 @@ extension Report {
         let rate = successRate.map { ReportNumber.ratio($0.succeeded, $0.terminal) } ?? "–"
         let tiles: [(String, String)] = [
             ("lines", String(lines)), ("events", String(events)), ("tasks", String(tasks)),
-            ("terminal", String(outcomes.count)), ("open", String(open)), ("stale", String(stale.count)),
+            ("terminal", String(tally.count)), ("open", String(open)), ("stale", String(stale.count)),
             ("violations", String(violations.count)), ("rejects", String(rejects)), ("success rate", rate),
             ("partial (ended / open)", "\(partial.terminal) / \(partial.open)"),
         ]

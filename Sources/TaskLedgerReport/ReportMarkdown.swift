@@ -31,7 +31,7 @@ extension Report {
         return MarkdownText.table(
             ["lines", "events", "tasks", "terminal", "open", "stale", "violations", "rejects", "success rate"],
             numeric: Set(0..<9),
-            [[String(lines), String(events), String(tasks), String(outcomes.count), String(open),
+            [[String(lines), String(events), String(tasks), String(tally.count), String(open),
               String(stale.count), String(violations.count), String(rejects), rate]])
     }
 

@@ -4,16 +4,18 @@ import TaskLedgerCore
 extension SQLiteLedger {
     /// Reads everything the report needs in one read transaction, so that its files agree
     /// with each other even while other processes write. Whole-table GROUP BY queries and
-    /// cursors, never a query per task.
-    package func reportRows(_ options: ReportOptions) throws -> ReportRows {
+    /// cursors, never a query per task; the outcomes go to `outcome` as they are read.
+    package func reportRows(
+        _ options: ReportOptions, outcome: (ReportRows.Outcome) throws -> Void
+    ) throws -> ReportRows {
         try read { db in
             let window = ReportWindow(options)
+            let (events, tasks) = try SQLiteLedger.outcomes(db, window, location: path, outcome)
             return ReportRows(
-                outcomes: try SQLiteLedger.outcomes(db, window),
                 violations: try SQLiteLedger.violations(db, window, location: path),
                 stale: try SQLiteLedger.staleTasks(db, rules: rules, now: options.now),
                 transitions: try SQLiteLedger.transitions(db, window),
-                eventsPerTask: try SQLiteLedger.eventsPerTask(db, window),
+                events: events, tasks: tasks,
                 rejects: try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM import_rejects WHERE \(window.sql)",
                     arguments: window.arguments) ?? 0,
@@ -24,18 +26,21 @@ extension SQLiteLedger {
         }
     }
 
-    private static func eventsPerTask(_ db: Database, _ window: ReportWindow) throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT task, count(*) FROM task_events WHERE \(window.sql) GROUP BY task",
-            arguments: window.arguments)
-        while let row = try rows.next() { counts[row[0]] = row[1] }
-        return counts
-    }
-
-    private static func outcomes(_ db: Database, _ window: ReportWindow) throws -> [ReportRows.Outcome] {
-        var outcomes: [ReportRows.Outcome] = []
+    /// Hands every terminal snapshot of the window to `outcome` in task order, with its task's
+    /// event count merged in from a `GROUP BY task` in the same order (``EventCountMerge``), and
+    /// returns the window's event and task totals. Both cursors are SQLite's sorters, which
+    /// spill to temporary files, so memory does not grow with the ledger.
+    private static func outcomes(
+        _ db: Database, _ window: ReportWindow, location: String, _ outcome: (ReportRows.Outcome) throws -> Void
+    ) throws -> (events: Int, tasks: Int) {
         // ORDER BY task is bytewise (the column's collation is BINARY).
+        let counts = try Row.fetchCursor(
+            db, sql: "SELECT task, count(*) FROM task_events WHERE \(window.sql) GROUP BY task ORDER BY task",
+            arguments: window.arguments)
+        var merge = EventCountMerge(location: location) {
+            guard let row = try counts.next() else { return nil }
+            return (row[0], row[1])
+        }
         let rows = try Row.fetchCursor(
             db, sql: """
                 SELECT task, state, first_ts, terminal_ts, actor, source, stage, partial
@@ -45,11 +50,14 @@ extension SQLiteLedger {
                 """,
             arguments: window.arguments)
         while let row = try rows.next() {
-            outcomes.append(ReportRows.Outcome(
-                task: row[0], state: row[1], firstTimestamp: row[2], terminalTimestamp: row[3],
-                actor: row[4], source: row[5], stage: row[6], partial: row[7] as Int64 != 0))
+            let task: String = row[0]
+            try outcome(ReportRows.Outcome(
+                task: task, state: row[1], firstTimestamp: row[2], terminalTimestamp: row[3],
+                actor: row[4], source: row[5], stage: row[6], partial: row[7] as Int64 != 0,
+                events: try merge.count(of: task)))
         }
-        return outcomes
+        try merge.finish()
+        return (merge.events, merge.tasks)
     }
 
     /// Refused events and rejected lines in one ordered stream: file and line (live writes,

@@ -40,8 +40,7 @@ struct ReportOptionsGroup: ParsableArguments {
         let options = ReportOptions(
             now: try now?.resolve(in: ledger) ?? wallClockMillis(), since: since, until: until, excelSafe: excelSafe,
             formats: formats, failOn: failOn)
-        let report = try ledger.report(options)
-        let written = try report.write(to: directory)
+        let (report, written) = try ledger.writeReport(options, to: directory)
         let names = written.map { URL(fileURLWithPath: $0).lastPathComponent }
         printError("reports in \(directory): \(names.joined(separator: ", "))")
         if let summaryPath = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty,

@@ -34,8 +34,11 @@ package protocol LedgerStore: Sendable {
     func deliver(task: String, channel: String, key: String?, cooldown: Int64?, now: Int64) throws -> DeliveryOutcome
     /// Rebuilds every snapshot from history and compares with the stored ones.
     func verify() throws -> VerifyReport
-    /// Everything a report says, read in one transaction so that its files agree.
-    func reportRows(_ options: ReportOptions) throws -> ReportRows
+    /// Everything a report says, read in one transaction so that its files agree: the
+    /// outcomes (terminal snapshots within the window, each with its task's event count) are
+    /// handed to `outcome` one at a time in bytewise task order while the transaction is open,
+    /// the rest is returned.
+    func reportRows(_ options: ReportOptions, outcome: (ReportRows.Outcome) throws -> Void) throws -> ReportRows
 }
 
 extension StatusEvent {
