@@ -127,6 +127,13 @@ struct DocumentationExampleTests {
         #expect(!report.hasViolations(of: [.afterTerminal]))
         #expect(report.hasViolations)
 
+        let (written, paths) = try ledger.writeReport(ReportOptions(now: now, formats: [.csv, .json]), to: directory.path("big"))
+        #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent } == ["outcomes.csv", "violations.csv", "stale.csv", "summary.json"])
+        #expect(written.outcomes.isEmpty)
+        #expect(written.successRate! == (1, 1))
+        #expect(written.violations == report.violations)
+        #expect(try String(contentsOfFile: paths[0], encoding: .utf8) == String(contentsOfFile: files[0], encoding: .utf8))
+
         // The profile as shipped accepts the job first seen completed, as a partial task.
         let accepting = try Ledger(directory.path("ci-partial.sqlite"), rules: profile.rules)
         #expect(try accepting.importFile(log, decoder: try profile.decoder()).line.hasPrefix(
