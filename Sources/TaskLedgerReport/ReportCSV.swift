@@ -30,7 +30,7 @@ extension Report {
             csv = Report.outcomesCSV(excelSafe: options.excelSafe)
             for o in outcomes {
                 csv.appendOutcome(o)
-                if csv.bytes.count >= chunkBytes { try csv.drain(into: sink) }
+                try csv.drain(into: sink, over: chunkBytes)
             }
         case .violations:
             csv = CSVText(
@@ -41,7 +41,7 @@ extension Report {
                     v.file, v.line.map(String.init) ?? "", v.task ?? "", v.kind.rawValue, v.fromState ?? "",
                     v.toState ?? "", v.timestamp.map(Timestamp.format) ?? "", v.eventID ?? "", v.message,
                 ])
-                if csv.bytes.count >= chunkBytes { try csv.drain(into: sink) }
+                try csv.drain(into: sink, over: chunkBytes)
             }
         case .stale:
             csv = CSVText(
@@ -52,7 +52,7 @@ extension Report {
                     s.snapshot.task, s.snapshot.state, Timestamp.format(s.snapshot.lastTimestamp),
                     ReportNumber.seconds(s.age), s.snapshot.actor, s.snapshot.source, s.snapshot.stage,
                 ])
-                if csv.bytes.count >= chunkBytes { try csv.drain(into: sink) }
+                try csv.drain(into: sink, over: chunkBytes)
             }
         }
         try csv.drain(into: sink)

@@ -41,14 +41,7 @@ extension Report {
             let url = base.appendingPathComponent(name)
             if written.contains(name) { return url.path }
             if let file = CSVFile.allCases.first(where: { $0.fileName == name }) {
-                let out = try StreamedFile(directory: directory, name: name)
-                do {
-                    try csv(file, chunkBytes: ReportWriter.bufferBytes, out.write)
-                    try out.finish()
-                } catch {
-                    out.discard()
-                    throw error
-                }
+                try StreamedFile.write(directory: directory, name: name) { try csv(file, chunkBytes: ReportWriter.bufferBytes, $0) }
                 return url.path
             }
             do {

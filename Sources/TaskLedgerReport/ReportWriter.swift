@@ -28,21 +28,16 @@ package enum ReportWriter {
         let rows: ReportRows
         var written: Set<String> = []
         if options.formats.contains(.csv) {
-            let file = try StreamedFile(
-                directory: directory, name: Report.CSVFile.outcomes.fileName)
-            var csv = Report.outcomesCSV(excelSafe: options.excelSafe)
-            do {
-                rows = try read { row in
+            rows = try StreamedFile.write(directory: directory, name: Report.CSVFile.outcomes.fileName) { sink in
+                var csv = Report.outcomesCSV(excelSafe: options.excelSafe)
+                let rows = try read { row in
                     let outcome = Report.Outcome(row)
                     tally.add(outcome)
                     csv.appendOutcome(outcome)
-                    if csv.bytes.count >= bufferBytes { try csv.drain(into: file.write) }
+                    try csv.drain(into: sink, over: bufferBytes)
                 }
-                try csv.drain(into: file.write)
-                try file.finish()
-            } catch {
-                file.discard()
-                throw error
+                try csv.drain(into: sink)
+                return rows
             }
             written.insert(Report.CSVFile.outcomes.fileName)
         } else {
@@ -61,7 +56,23 @@ final class StreamedFile {
     private let final: String
     private var fd: Int32
 
-    init(directory: String, name: String) throws {
+    /// Calls `body` with a sink for the file's bytes, then puts the file in place; when `body`
+    /// or the rename fails, the temporary file is removed and `name` stays as it was.
+    static func write<T>(
+        directory: String, name: String, _ body: (@escaping ([UInt8]) throws -> Void) throws -> T
+    ) throws -> T {
+        let file = try StreamedFile(directory: directory, name: name)
+        do {
+            let value = try body(file.write)
+            try file.finish()
+            return value
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
+    private init(directory: String, name: String) throws {
         let base = URL(fileURLWithPath: directory, isDirectory: true)
         final = base.appendingPathComponent(name).path
         temporary = base.appendingPathComponent(".\(name).\(getpid()).\(UInt32.random(in: .min ... .max)).tmp").path
@@ -70,7 +81,7 @@ final class StreamedFile {
         guard fd >= 0 else { throw ReportError.cannotWrite(path: final, reason: String(cString: strerror(errno))) }
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    private func write(_ bytes: [UInt8]) throws {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, $0.count - done) }
@@ -80,7 +91,7 @@ final class StreamedFile {
         }
     }
 
-    func finish() throws {
+    private func finish() throws {
         let closed = close(fd)
         fd = -1
         guard closed == 0 else { throw ReportError.cannotWrite(path: final, reason: String(cString: strerror(errno))) }
@@ -89,7 +100,7 @@ final class StreamedFile {
         }
     }
 
-    func discard() {
+    private func discard() {
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(temporary)

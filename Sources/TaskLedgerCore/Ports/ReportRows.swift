@@ -20,7 +20,7 @@ package struct ReportRows: Sendable, Equatable {
 
         package init(
             task: String, state: String, firstTimestamp: Int64, terminalTimestamp: Int64, actor: String,
-            source: String, stage: String, partial: Bool = false, events: Int = 0
+            source: String, stage: String, partial: Bool = false, events: Int
         ) {
             self.partial = partial
             self.events = events
@@ -138,18 +138,11 @@ package struct EventCountMerge {
 
     /// The count of `task`, which must not precede (bytewise) the task of the previous call.
     package mutating func count(of task: String) throws -> Int {
-        while let row = try peek() {
-            if Bytewise.less(row.task, task) {
-                pending = nil
-            } else {
-                if row.task.utf8.elementsEqual(task.utf8) {
-                    pending = nil
-                    return row.count
-                }
-                return 0
-            }
-        }
-        return 0
+        while let row = try peek(), Bytewise.less(row.task, task) { pending = nil }
+        // The row left pending is the first at or after `task`: its count if it is `task`'s.
+        guard let row = pending, row.task.utf8.elementsEqual(task.utf8) else { return 0 }
+        pending = nil
+        return row.count
     }
 
     /// Reads the rows after the last outcome's task, so that ``events`` and ``tasks`` count them.
