@@ -1,4 +1,4 @@
--- task-ledger schema, version 7, for PostgreSQL (and engines speaking its protocol).
+-- task-ledger schema, version 8, for PostgreSQL (and engines speaking its protocol).
 -- The same tables and columns as status_schema.sql, translated: INTEGER → BIGINT, rowid keys →
 -- identity columns, partial indexes kept — but for SQLite's own layout: task_events.id_key
 -- (v3; here a unique index on event_id) and task_keys with task_events.task_key (v5; here an
@@ -9,7 +9,7 @@
 CREATE TABLE ledger_schema (
     version      INTEGER NOT NULL
 );
-INSERT INTO ledger_schema (version) VALUES (7);
+INSERT INTO ledger_schema (version) VALUES (8);
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
 CREATE TABLE task_events (

@@ -1,6 +1,6 @@
--- task-ledger schema, version 7.
+-- task-ledger schema, version 8.
 -- This file is the single source of the schema: the binary embeds it and applies it to a new
--- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 7. An older ledger is
+-- ledger through a GRDB DatabaseMigrator, then sets PRAGMA user_version = 8. An older ledger is
 -- migrated by adding what it lacks: task_state_snapshot.partial (v2), the window indexes and
 -- task_events.id_key with its index in place of the unique index on event_id (v3),
 -- ledger_archives and the rejects' task index (v4), task_keys and task_events.task_key with
@@ -9,7 +9,8 @@
 -- event_ids_mid between them, no trigger filling event_ids_tail (its writers do, in key order)
 -- task_keys found by the hash of the task instead of a unique index on it, and the stored
 -- dedupe filter (v6), and the content keys of rows without an id in the id tables instead of
--- the partial index task_events_by_content_key (v7); see Schema.swift.
+-- the partial index task_events_by_content_key (v7), and task hashes in task_hashes and
+-- task_hashes_tail instead of the index task_keys_by_hash (v8); see Schema.swift.
 -- Timestamps are integer epoch milliseconds (UTC).
 
 -- Append-only history: every accepted line (applied or flagged), in arrival order (seq).
@@ -92,16 +93,35 @@ CREATE INDEX task_events_by_ts ON task_events(ts);
 -- first seen (v5). A tool that writes those tables itself must give each row its task's key
 -- (adding the task here first).
 -- A task is found by the 64-bit FNV-1a hash of its text (v6; SQL function
--- task_ledger_task_hash on the binary's connections), its text compared on a hit: an index of
--- integers, a quarter of the size of one on UUID task ids (v5 had a unique index on task), and
--- each new task is an insert at a random place in it. Each task has one row: the writers look
--- before they add.
+-- task_ledger_task_hash on the binary's connections), its text compared on a hit. Each task has
+-- one row: the writers look before they add.
 CREATE TABLE task_keys (
     task_key     INTEGER PRIMARY KEY,
     task         TEXT    NOT NULL,
     task_hash    INTEGER NOT NULL              -- FNV-1a of task (v6)
 );
-CREATE INDEX task_keys_by_hash ON task_keys(task_hash);
+-- The (hash, key) pair of every task_keys row, in one of two tables (v8): a new task's goes into
+-- the tail (by the trigger below), and the tail is moved into task_hashes in hash order once it
+-- holds Schema.taskTailLimit pairs. Each new task is an insert at a random place in the small
+-- tail, not in an index of every task the ledger ever had (v6 to v7: every import transaction
+-- wrote each page of that index again, 17k of night 8's 78k page writes in bench/nightly).
+CREATE TABLE task_hashes (
+    task_hash    INTEGER NOT NULL,
+    task_key     INTEGER NOT NULL,
+    PRIMARY KEY (task_hash, task_key)
+) WITHOUT ROWID;
+CREATE TABLE task_hashes_tail (
+    task_hash    INTEGER NOT NULL,
+    task_key     INTEGER NOT NULL,
+    PRIMARY KEY (task_hash, task_key)
+) WITHOUT ROWID;
+CREATE TRIGGER task_keys_hash_added AFTER INSERT ON task_keys BEGIN
+    INSERT INTO task_hashes_tail (task_hash, task_key) VALUES (NEW.task_hash, NEW.task_key);
+END;
+CREATE TRIGGER task_keys_hash_removed AFTER DELETE ON task_keys BEGIN
+    DELETE FROM task_hashes_tail WHERE task_hash = OLD.task_hash AND task_key = OLD.task_key;
+    DELETE FROM task_hashes WHERE task_hash = OLD.task_hash AND task_key = OLD.task_key;
+END;
 
 -- Current state per task. A row exists once the task has an applied event. Keyed by the task's
 -- key (v5; by task before): the snapshots an import changes are those of recent tasks, whose

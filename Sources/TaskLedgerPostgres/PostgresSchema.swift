@@ -74,6 +74,11 @@ extension PostgresLedger {
                     // index on content_key: nothing changes here.
                     try conn.exec("INSERT INTO ledger_schema (version) VALUES (7)")
                 }
+                if version < 8 {
+                    // v8 moved SQLite's task hashes into tables of their own; PostgreSQL finds
+                    // tasks through its index on task: nothing changes here.
+                    try conn.exec("INSERT INTO ledger_schema (version) VALUES (8)")
+                }
                 return
             }
             if !present.isEmpty {

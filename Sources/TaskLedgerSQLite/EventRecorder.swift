@@ -15,8 +15,12 @@ package final class EventRecorder {
     package let db: Database
     package let rules: Rules
     package let cache: SnapshotCache
-    /// See ``SQLiteLedger/tailLimit``.
+    /// See ``SQLiteLedger/tailLimit`` and ``SQLiteLedger/taskTailLimit``.
     private let tailLimit: Int
+    private let taskTailLimit: Int
+    /// Task keys handed out since the last ``flush()``, and the last of them.
+    private var addedKeys = 0
+    private var lastAddedKey: Int64 = 0
 
     /// Rows per multi-row INSERT.
     package static let rowsPerInsert = 32
@@ -49,11 +53,15 @@ package final class EventRecorder {
     private let findSnapshot: BoundStatement
     private let taskKeys: TaskKeyStatements
 
-    package init(db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache(), tailLimit: Int = Schema.tailLimit) throws {
+    package init(
+        db: Database, rules: Rules, cache: SnapshotCache = SnapshotCache(), tailLimit: Int = Schema.tailLimit,
+        taskTailLimit: Int = Schema.taskTailLimit
+    ) throws {
         self.db = db
         self.rules = rules
         self.cache = cache
         self.tailLimit = tailLimit
+        self.taskTailLimit = taskTailLimit
         insertEvent = BoundStatement(try db.cachedStatement(sql: Self.insertOneSQL), in: db)
         // Bound with explicit lengths: `raw` is the line verbatim, NUL bytes included.
         insertReject = BoundStatement(try db.cachedStatement(sql: """
@@ -160,6 +168,12 @@ package final class EventRecorder {
             try Schema.mergeTail(db, limit: tailLimit)
         }
         inserted = 0
+        // The same for the task hashes' tail, by the keys handed out (max + 1 each).
+        let keyInterval = Int64(max(1, taskTailLimit / 64))
+        if addedKeys > 0, lastAddedKey / keyInterval != (lastAddedKey - Int64(addedKeys)) / keyInterval {
+            try Schema.mergeTaskHashes(db, limit: taskTailLimit)
+        }
+        addedKeys = 0
     }
 
     private func bind(_ cached: CachedSnapshot, to statement: BoundStatement) {
@@ -225,6 +239,8 @@ package final class EventRecorder {
             }
         }
         let key = try taskKeys.add(task)
+        addedKeys += 1
+        lastAddedKey = key
         cache.storeKey(task, key)
         return key
     }
@@ -399,7 +415,7 @@ extension Snapshot {
         try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT task, state, stage, actor, source, first_ts, last_ts, terminal_ts, partial
-                FROM task_state_snapshot WHERE task_key = (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1)))
+                FROM task_state_snapshot WHERE task_key = \(TaskKeyStatements.key(ofTaskAt: 1))
                 """),
             arguments: [task]
         ).map { Snapshot(row: $0) }

@@ -13,7 +13,7 @@ extension SQLiteLedger {
             try Row.fetchAll(
                 db, sql: """
                     SELECT \(RecordedEvent.columns) FROM task_events
-                    WHERE task_key = (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1))) ORDER BY seq
+                    WHERE task_key = \(TaskKeyStatements.key(ofTaskAt: 1)) ORDER BY seq
                     """,
                 arguments: [task]
             ).map { try RecordedEvent(row: $0, location: path) }
@@ -57,7 +57,7 @@ extension SQLiteLedger {
             try Int.fetchOne(
                 db, sql: """
                     SELECT count(*) FROM task_events
-                    WHERE task_key = (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1)))
+                    WHERE task_key = \(TaskKeyStatements.key(ofTaskAt: 1))
                     """,
                 arguments: [task]) ?? 0
         }

@@ -101,6 +101,7 @@ extension SQLiteLedger: LedgerArchiveDestination {
                 }
             }
             try Schema.mergeTail(db, limit: tailLimit)
+            try Schema.mergeTaskHashes(db, limit: taskTailLimit)
         }
     }
 }

@@ -13,7 +13,7 @@ extension SQLiteLedger: LedgerRowSource {
                 // of the last page's last task.
                 order = "task_key"
                 if key != nil {
-                    condition = "WHERE task_key > (SELECT task_key FROM task_keys WHERE \(TaskKeyStatements.row(ofTaskAt: 1)))"
+                    condition = "WHERE task_key > \(TaskKeyStatements.key(ofTaskAt: 1))"
                 }
             }
             let rows = try Row.fetchCursor(

@@ -45,7 +45,7 @@ package final class SQLiteImport: ImportBatchWriter {
     ) throws -> [Verdict: Int] {
         try ledger.writeTransaction { db in
             try cache.validate(db)
-            let recorder = try EventRecorder(db: db, rules: ledger.rules, cache: cache, tailLimit: ledger.tailLimit)
+            let recorder = try EventRecorder(db: db, rules: ledger.rules, cache: cache, tailLimit: ledger.tailLimit, taskTailLimit: ledger.taskTailLimit)
             var verdicts: [Verdict: Int] = [:]
             var applied = 0
             let checkpoint = try fill { batch in

@@ -35,6 +35,22 @@ extension SQLiteLedger {
                     \(wrongHashes) task_keys rows have a task_hash that is not their task's: their tasks' keys cannot be found
                     """)
             }
+            // Every row's (hash, key) pair once in task_hashes or its tail, and no other pair (v8).
+            let unpaired = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM task_keys k WHERE
+                    (SELECT count(*) FROM task_hashes_tail h WHERE h.task_hash = k.task_hash AND h.task_key = k.task_key)
+                    + (SELECT count(*) FROM task_hashes h WHERE h.task_hash = k.task_hash AND h.task_key = k.task_key) != 1
+                """) ?? 0
+            let strayPairs = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT task_hash, task_key FROM task_hashes_tail UNION ALL SELECT task_hash, task_key FROM task_hashes) h
+                WHERE NOT EXISTS (SELECT 1 FROM task_keys k WHERE k.task_key = h.task_key AND k.task_hash = h.task_hash)
+                """) ?? 0
+            if unpaired > 0 || strayPairs > 0 {
+                keyProblems.append("""
+                    task_hashes and task_hashes_tail lack the pair of \(unpaired) task_keys rows (or hold it twice) and hold \
+                    \(strayPairs) pairs of no row: tasks would not be found, or be found under a key that is not theirs
+                    """)
+            }
             let twiceKeyed = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM (SELECT 1 FROM task_keys GROUP BY task_hash, task HAVING count(*) > 1)
                 """) ?? 0

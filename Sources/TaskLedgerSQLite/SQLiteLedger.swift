@@ -16,17 +16,24 @@ package final class SQLiteLedger: Sendable {
     /// Ids in `event_ids_tail` that make a writer merge it into `event_ids`
     /// (``Schema/mergeTail(_:limit:)``); tests make it small.
     package let tailLimit: Int
+    /// Pairs in `task_hashes_tail` that make a writer merge it into `task_hashes`
+    /// (``Schema/mergeTaskHashes(_:limit:)``); tests make it small.
+    package let taskTailLimit: Int
 
     /// Opens (and migrates) the ledger at `path`. Throws ``LedgerError`` with a message for people.
     public convenience init(path: String, rules: Rules = .standard, mode: LedgerOpenMode = .create, busyTimeout: TimeInterval = 60) throws {
         try self.init(path: path, rules: rules, mode: mode, busyTimeout: busyTimeout, tailLimit: Schema.tailLimit)
     }
 
-    package init(path: String, rules: Rules, mode: LedgerOpenMode, busyTimeout: TimeInterval, tailLimit: Int) throws {
+    package init(
+        path: String, rules: Rules, mode: LedgerOpenMode, busyTimeout: TimeInterval, tailLimit: Int,
+        taskTailLimit: Int = Schema.taskTailLimit
+    ) throws {
         _ = SQLiteLedger.sqliteConfigured
         self.path = path
         self.rules = rules
         self.tailLimit = tailLimit
+        self.taskTailLimit = taskTailLimit
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue {
@@ -156,7 +163,7 @@ package final class SQLiteLedger: Sendable {
     public func write(_ event: StatusEvent) throws -> Verdict {
         try event.refuseNUL()
         return try writeTransaction { db in
-            let recorder = try EventRecorder(db: db, rules: rules, tailLimit: tailLimit)
+            let recorder = try EventRecorder(db: db, rules: rules, tailLimit: tailLimit, taskTailLimit: taskTailLimit)
             let verdict = try recorder.record(PreparedEvent(event, rules: rules), origin: .live, raw: event.jsonLine)
             try recorder.flush()
             return verdict

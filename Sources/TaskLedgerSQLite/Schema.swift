@@ -73,6 +73,16 @@ package enum Schema {
                 for statement in eventIDTables { try db.execute(sql: statement) }
                 try StoredFilter.forget(db)
             }
+            if found < 8 {
+                // v8: tasks are found through the (hash, key) pairs of task_hashes and its tail
+                // instead of an index on task_keys.task_hash (in hash order: one pass).
+                for statement in taskHashTables { try db.execute(sql: statement) }
+                try db.execute(sql: """
+                    INSERT OR FAIL INTO task_hashes (task_hash, task_key)
+                    SELECT task_hash, task_key FROM task_keys ORDER BY task_hash, task_key
+                    """)
+                try db.execute(sql: "DROP INDEX IF EXISTS task_keys_by_hash")
+            }
             if found < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
             return .commit
         }
@@ -214,8 +224,44 @@ package enum Schema {
         try db.execute(sql: "DELETE FROM event_ids_mid")
     }
 
-    /// The key table as the schema file has it since version 6 (version 5's had a unique index
-    /// on `task` and no hash).
+    /// Pairs `task_hashes_tail` holds before ``mergeTaskHashes(_:limit:)`` moves them into
+    /// `task_hashes`: two nights of bench/nightly's 100k new tasks. Each import transaction
+    /// writes every page of the tail it inserted into (about 14 bytes a pair: 350 pages at the
+    /// limit), and a merge every page of `task_hashes`; v7's index of every task, written again
+    /// by every transaction, was 1,820 pages at 800k tasks.
+    package static let taskTailLimit = 200_000
+
+    /// Moves the tail's pairs into `task_hashes` in hash order when it holds `limit` or more, in
+    /// the caller's write transaction (as ``mergeTail(_:limit:)`` does for ids).
+    package static func mergeTaskHashes(_ db: Database, limit: Int = taskTailLimit) throws {
+        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM task_hashes_tail") ?? 0 >= limit else { return }
+        try db.execute(sql: """
+            INSERT OR FAIL INTO task_hashes (task_hash, task_key)
+            SELECT task_hash, task_key FROM task_hashes_tail ORDER BY task_hash, task_key
+            """)
+        try db.execute(sql: "DELETE FROM task_hashes_tail")
+    }
+
+    /// What version 8 added, as the schema file has it: the two pair tables and the triggers that
+    /// keep them in step with `task_keys`.
+    package static let taskHashTables = [
+        "CREATE TABLE IF NOT EXISTS task_hashes (task_hash INTEGER NOT NULL, task_key INTEGER NOT NULL, PRIMARY KEY (task_hash, task_key)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS task_hashes_tail (task_hash INTEGER NOT NULL, task_key INTEGER NOT NULL, PRIMARY KEY (task_hash, task_key)) WITHOUT ROWID",
+        """
+        CREATE TRIGGER IF NOT EXISTS task_keys_hash_added AFTER INSERT ON task_keys BEGIN
+            INSERT INTO task_hashes_tail (task_hash, task_key) VALUES (NEW.task_hash, NEW.task_key);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS task_keys_hash_removed AFTER DELETE ON task_keys BEGIN
+            DELETE FROM task_hashes_tail WHERE task_hash = OLD.task_hash AND task_key = OLD.task_key;
+            DELETE FROM task_hashes WHERE task_hash = OLD.task_hash AND task_key = OLD.task_key;
+        END
+        """,
+    ]
+
+    /// The key table of versions 6 and 7 (version 5's had a unique index on `task` and no hash;
+    /// version 8 drops the index on the hash for ``taskHashTables``).
     package static let taskKeysTable = [
         "CREATE TABLE IF NOT EXISTS task_keys (task_key INTEGER PRIMARY KEY, task TEXT NOT NULL, task_hash INTEGER NOT NULL)",
         "CREATE INDEX IF NOT EXISTS task_keys_by_hash ON task_keys(task_hash)",
@@ -240,7 +286,9 @@ package enum Schema {
     ]
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
-    /// `task_keys`, `event_ids`, `event_ids_mid` and `event_ids_tail` are this store's own
+    /// `task_keys`, `task_hashes`, `task_hashes_tail` and the `event_ids` tables are this store's own
     /// (PostgreSQL indexes history by the task's text and ids by their text).
-    package static let tables = LedgerSchema.tables + ["task_keys", "event_ids", "event_ids_mid", "event_ids_tail", "dedupe_filter", "dedupe_filter_words"]
+    package static let tables = LedgerSchema.tables + [
+        "task_keys", "task_hashes", "task_hashes_tail", "event_ids", "event_ids_mid", "event_ids_tail", "dedupe_filter", "dedupe_filter_words",
+    ]
 }

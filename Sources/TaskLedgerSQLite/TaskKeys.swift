@@ -6,9 +6,10 @@ import TaskLedgerCore
 /// hands out max + 1 and keys follow the order tasks were first stored in.
 ///
 /// Tasks are found by the 64-bit hash of their text (``hash(_:)``, `task_keys.task_hash`), the
-/// text compared on a hit: an index of 8-byte integers instead of the tasks' text (v6), a
-/// quarter of the pages for UUID task ids — every new task is one insert at a random place in
-/// it, so its size decides how many pages each transaction reads and writes.
+/// text compared on a hit (v6). The (hash, key) pairs are in `task_hashes_tail`, where a
+/// trigger puts a new task's, and `task_hashes`, into which ``Schema/mergeTaskHashes(_:limit:)``
+/// moves the tail (v8): each new task is one insert at a random place in the small tail, not in
+/// an index of every task the ledger had, whose every page each import transaction wrote again.
 package struct TaskKeyStatements {
     private let db: Database
     private let find: BoundStatement
@@ -16,7 +17,9 @@ package struct TaskKeyStatements {
 
     package init(_ db: Database) throws {
         self.db = db
-        find = BoundStatement(try db.cachedStatement(sql: "SELECT task_key, task FROM task_keys WHERE task_hash = ?"), in: db)
+        find = BoundStatement(try db.cachedStatement(sql: """
+            SELECT k.task_key, k.task FROM (\(Self.pairs(hash: "?1"))) h JOIN task_keys k ON k.task_key = h.task_key
+            """), in: db)
         insert = BoundStatement(try db.cachedStatement(sql: "INSERT INTO task_keys (task, task_hash) VALUES (?, ?)"), in: db)
     }
 
@@ -36,9 +39,20 @@ package struct TaskKeyStatements {
         }
     }
 
-    /// The condition that picks the row of the task bound to parameter `parameter`.
-    package static func row(ofTaskAt parameter: Int) -> String {
-        "task_hash = task_ledger_task_hash(?\(parameter)) AND task = ?\(parameter)"
+    /// The keys of the tasks whose hash is `hash` (an SQL expression), from both pair tables.
+    private static func pairs(hash: String) -> String {
+        """
+        SELECT task_key FROM task_hashes_tail WHERE task_hash = \(hash)
+        UNION ALL SELECT task_key FROM task_hashes WHERE task_hash = \(hash)
+        """
+    }
+
+    /// A scalar subquery: the key of the task bound to parameter `parameter`, NULL if it has none.
+    package static func key(ofTaskAt parameter: Int) -> String {
+        """
+        (SELECT k.task_key FROM (\(pairs(hash: "task_ledger_task_hash(?\(parameter))"))) h
+         JOIN task_keys k ON k.task_key = h.task_key WHERE k.task = ?\(parameter))
+        """
     }
 
     /// The task's key, nil if the ledger holds none.
@@ -53,7 +67,7 @@ package struct TaskKeyStatements {
         return found
     }
 
-    /// A new key for `task`, which must have none.
+    /// A new key for `task`, which must have none (the trigger puts its pair into the tail).
     package func add(_ task: String) throws -> Int64 {
         insert.bind(1, task)
         insert.bind(2, Self.hash(task))

@@ -223,7 +223,7 @@ struct PostgresConformanceCLITests {
         #expect(try pg.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'task_state_snapshot' AND column_name = 'partial'") == "0")
         let status = try CLI.run(["status", "--db", pg.url, "t"])
         #expect(status.status == 0, "\(status.stderr)")
-        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "7")
+        #expect(try pg.query("SELECT max(version) FROM ledger_schema") == "8")
         // Version 3's window indexes and version 4's are back too.
         #expect(try pg.query("""
             SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes
@@ -244,7 +244,7 @@ struct PostgresConformanceCLITests {
         #expect(status.status == 3)
         #expect(status.stderr.contains("no ledger here"), "\(status.stderr)")
         #expect(try CLI.run(["init", "--db", pg.url]).status == 0)
-        #expect(try pg.query("SELECT version FROM ledger_schema") == "7")
+        #expect(try pg.query("SELECT version FROM ledger_schema") == "8")
         let absent = try CLI.run(["init", "--db", pg.url + "_absent"])
         #expect(absent.status == 3)
         #expect(absent.stderr.contains("does not exist; create it first"), "\(absent.stderr)")

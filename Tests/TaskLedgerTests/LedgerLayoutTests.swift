@@ -17,9 +17,20 @@ import Testing
 struct LedgerLayoutTests {
     static let lifecycle = ["RECEIVED", "QUEUED", "RUNNING"]
 
-    /// A ledger whose tail is merged once it holds `tailLimit` ids.
-    static func ledger(_ directory: TempDirectory, tailLimit: Int) throws -> SQLiteLedger {
-        try SQLiteLedger(path: directory.path("l.sqlite"), rules: .standard, mode: .create, busyTimeout: 10, tailLimit: tailLimit)
+    /// A ledger whose tail is merged once it holds `tailLimit` ids, and its task hashes' tail
+    /// once it holds `taskTailLimit` pairs.
+    static func ledger(_ directory: TempDirectory, tailLimit: Int, taskTailLimit: Int = Schema.taskTailLimit) throws -> SQLiteLedger {
+        try SQLiteLedger(
+            path: directory.path("l.sqlite"), rules: .standard, mode: .create, busyTimeout: 10, tailLimit: tailLimit,
+            taskTailLimit: taskTailLimit)
+    }
+
+    /// The (hash, key) pairs of tasks in task_hashes and in its tail.
+    static func taskPairs(_ path: String) throws -> (merged: Int, tail: Int) {
+        try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM task_hashes") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM task_hashes_tail") ?? -1)
+        }
     }
 
     static func counts(_ path: String) throws -> (merged: Int, mid: Int, tail: Int, withID: Int) {
@@ -175,6 +186,58 @@ struct LedgerLayoutTests {
         #expect(try ledger.verify().isClean)
     }
 
+    @Test func tasksAreFoundWhetherTheirHashIsInTheTailOrMerged() throws {
+        let directory = try TempDirectory()
+        // The task hashes' tail is counted at every flush and merged at 4 pairs.
+        let ledger = try Self.ledger(directory, tailLimit: 8, taskTailLimit: 4)
+        for t in 0..<6 { #expect(try ledger.write(event("t\(t)", Self.lifecycle[0], at(Int64(t * 10)), id: "e-\(t)-0")) == .applied) }
+        // Merged when the fourth task was added; two new ones in the tail since.
+        #expect(try Self.taskPairs(ledger.path) == (merged: 4, tail: 2))
+        for t in 0..<6 {
+            #expect(try ledger.write(event("t\(t)", Self.lifecycle[1], at(Int64(t * 10 + 1)), id: "e-\(t)-1")) == .applied)
+            #expect(try ledger.snapshot(task: "t\(t)")?.state == Self.lifecycle[1])
+        }
+        // Known tasks add no pair.
+        #expect(try Self.taskPairs(ledger.path) == (merged: 4, tail: 2))
+        // An import in batches of 7 lines of 30 tasks, 6 of them known (wherever their pair
+        // is): every task keeps one key, its pair merged or in the tail.
+        let file = directory.path("tasks.jsonl")
+        let lines = (0..<3).flatMap { n in (0..<30).map { Self.line($0, n) } }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try Ledger(store: ledger).importFile(file, batchSize: 7).verdicts == [.duplicate: 12, .applied: 78])
+        let pairs = try Self.taskPairs(ledger.path)
+        #expect(pairs.merged + pairs.tail == 30 && pairs.merged >= 26 && pairs.tail < 4 + 7, "\(pairs)")
+        let keys = try DatabaseQueue(path: ledger.path).read { db in
+            try String.fetchAll(db, sql: "SELECT task FROM task_keys ORDER BY task_key")
+        }
+        #expect(keys == (0..<30).map { "t\($0)" })
+        for t in [0, 5, 6, 29] {
+            #expect(try ledger.history(task: "t\(t)").map(\.state) == Array(Self.lifecycle[0..<3]))
+            #expect(try ledger.snapshot(task: "t\(t)")?.state == Self.lifecycle[2])
+        }
+        #expect(try ledger.verify().isClean)
+        // Another task under t1's hash (a collision, or a tool's row): t1 is found by its text.
+        try DatabaseQueue(path: ledger.path).write { db in
+            try db.execute(
+                sql: "INSERT INTO task_keys (task, task_hash) VALUES ('not-t1', ?)", arguments: [TaskKeyStatements.hash("t1")])
+        }
+        #expect(try ledger.history(task: "t1").count == 3 && ledger.history(task: "not-t1").isEmpty)
+        #expect(try ledger.write(event("t1", "SUCCEEDED", at(100), id: "e-1-3")) == .applied)
+        #expect(try ledger.history(task: "t1").count == 4)
+        #expect(try ledger.verify().problems == ["1 task_keys rows have a task_hash that is not their task's: their tasks' keys cannot be found"])
+        try DatabaseQueue(path: ledger.path).write { db in try db.execute(sql: "DELETE FROM task_keys WHERE task = 'not-t1'") }
+        // Archived tasks take their pairs with them (the trigger on task_keys), in both ledgers'
+        // layouts: verify passes on each.
+        let archive = try Ledger(directory.path("archive.sqlite"))
+        let moved = try Ledger(store: ledger).archive(before: at(1_000_000), into: archive, batchSize: 5)
+        #expect(moved.tasks == 1)
+        #expect(try ledger.verify().isClean)
+        #expect(try archive.verify().isClean)
+        #expect(try ledger.history(task: "t1").isEmpty && archive.history(task: "t1").count == 4)
+        let left = try Self.taskPairs(ledger.path)
+        #expect(left.merged + left.tail == 29, "the 29 open tasks: \(left)")
+    }
+
     /// A tool that writes the tables itself and gets the layout wrong is told so by verify.
     @Test func verifyReportsRowsTheLayoutCannotFind() throws {
         let directory = try TempDirectory()
@@ -209,11 +272,29 @@ struct LedgerLayoutTests {
         #expect(found == ["event_ids, event_ids_mid and event_ids_tail hold 9 (key, seq) pairs, task_events 8 rows: dedupe would miss or invent duplicates"])
         try queue.write { db in try db.execute(sql: "DELETE FROM event_ids_tail WHERE seq = 1") }
         #expect(try ledger.verify().isClean)
-        // A task whose hash is wrong cannot be found: its next event would get another key.
+        // A task_keys row whose hash is wrong no longer matches its pair (the trigger that
+        // deletes the pair with the row would miss it); tasks are found through the pairs.
+        let pairsProblem = """
+            task_hashes and task_hashes_tail lack the pair of 1 task_keys rows (or hold it twice) and hold 1 pairs of no row: \
+            tasks would not be found, or be found under a key that is not theirs
+            """
         found = try problems(after: "UPDATE task_keys SET task_hash = task_hash + 1 WHERE task = 't2'")
-        #expect(found == ["1 task_keys rows have a task_hash that is not their task's: their tasks' keys cannot be found"])
-        #expect(try ledger.history(task: "t2").isEmpty && ledger.snapshot(task: "t2") == nil)
+        #expect(found == ["1 task_keys rows have a task_hash that is not their task's: their tasks' keys cannot be found", pairsProblem])
+        #expect(try ledger.history(task: "t2").count == 2)
         _ = try problems(after: "UPDATE task_keys SET task_hash = task_hash - 1 WHERE task = 't2'")
+        #expect(try ledger.verify().isClean)
+        // A pair under a wrong hash: the task cannot be found, its next event would get another key.
+        #expect(try Self.taskPairs(ledger.path) == (merged: 0, tail: 4))
+        found = try problems(after: "UPDATE task_hashes_tail SET task_hash = task_hash + 1 WHERE task_key = 3")
+        #expect(found == [pairsProblem])
+        #expect(try ledger.history(task: "t2").isEmpty && ledger.snapshot(task: "t2") == nil)
+        // Or a pair missing, or held twice.
+        found = try problems(after: "UPDATE task_hashes_tail SET task_hash = task_hash - 1 WHERE task_key = 3; DELETE FROM task_hashes_tail WHERE task_key = 2")
+        #expect(found == [pairsProblem.replacingOccurrences(of: "hold 1 pairs", with: "hold 0 pairs")])
+        found = try problems(after: "INSERT INTO task_hashes SELECT task_hash, task_key FROM task_keys WHERE task_key <= 2")
+        #expect(found == [pairsProblem.replacingOccurrences(of: "hold 1 pairs", with: "hold 0 pairs")])
+        _ = try problems(after: "DELETE FROM task_hashes WHERE task_key = 1")
+        #expect(try ledger.verify().isClean)
         #expect(try ledger.history(task: "t2").count == 2)
         // A task with a second key.
         found = try problems(after: "INSERT INTO task_keys (task, task_hash) SELECT task, task_hash FROM task_keys WHERE task = 't2'")

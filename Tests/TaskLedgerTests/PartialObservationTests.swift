@@ -234,7 +234,7 @@ struct PartialObservationTests {
         let ledger = try Ledger(path)
         #expect(try ledger.snapshot(task: "old")?.partial == false)
         let version = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == 7)
+        #expect(version == 8)
         // Opening it again is a no-op.
         _ = try Ledger(path)
     }

@@ -11,8 +11,9 @@ import Testing
 /// archives and the rejects' task index, version 5 task keys (the history index and the
 /// snapshot keyed by them instead of by the task's text) and event_ids in place of the id_key
 /// index, version 6 event_ids_mid and no insert trigger on task_events, version 7 the content
-/// keys of rows without an id in the id tables instead of an index. Ledgers made by the last
-/// releases of versions 2, 4, 5 and 6 (Tests/Ledgers/fixtures-vN.sqlite, the fixtures
+/// keys of rows without an id in the id tables instead of an index, version 8 the tasks' (hash,
+/// key) pairs in task_hashes and its tail instead of an index on task_keys.task_hash. Ledgers
+/// made by the last releases of versions 2, 4, 5, 6 and 7 (Tests/Ledgers/fixtures-vN.sqlite, the fixtures
 /// imported by them) are upgraded when opened, and say afterwards exactly what a ledger made
 /// by this build from the same files says.
 struct SchemaUpgradeTests {
@@ -45,8 +46,8 @@ struct SchemaUpgradeTests {
         #expect(before.taskTextIndex && before.unkeyedTasks == -1 && before.unkeyedIDs == 0)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 7 && !after.taskTextIndex && after.unkeyedTasks == 0)
-        #expect(after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
+        #expect(after.version == 8 && !after.taskTextIndex && after.unkeyedTasks == 0)
+        #expect(after.triggers == Self.triggers && after.idTables == Self.idTables)
         #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
         _ = try Ledger(path)
         #expect(try Self.schemaFacts(path) == after)
@@ -69,6 +70,8 @@ struct SchemaUpgradeTests {
     }
 
     static let idTables = ["event_ids", "event_ids_mid", "event_ids_tail"]
+    /// The triggers of version 8.
+    static let triggers = ["task_events_id_removed", "task_keys_hash_added", "task_keys_hash_removed"]
 
     static func schemaFacts(_ path: String) throws -> SchemaFacts {
         try DatabaseQueue(path: path).read { db in
@@ -105,7 +108,7 @@ struct SchemaUpgradeTests {
         #expect(before.unkeyedIDs == -1 && before.unkeyedTasks == -1)
         _ = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 7 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
+        #expect(after.version == 8 && after.triggers == Self.triggers && after.idTables == Self.idTables)
         #expect(try DatabaseQueue(path: path).read { try $0.tableExists("ledger_archives") && $0.tableExists("task_keys") })
         #expect(after.indexes == Self.versionThreeIndexes.filter { $0 != "task_events_by_id_key" })
         #expect(!after.uniqueID && !after.taskTextIndex && after.unkeyedIDs == 0 && after.unkeyedTasks == 0)
@@ -150,7 +153,7 @@ struct SchemaUpgradeTests {
         #expect(try pairs() == [0, -1, 37])
         let ledger = try SQLiteLedger(path: path, mode: .existing)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 7 && after.triggers == ["task_events_id_removed"] && after.idTables == Self.idTables)
+        #expect(after.version == 8 && after.triggers == Self.triggers && after.idTables == Self.idTables)
         // The nine rows without an id get their content keys' pairs in event_ids (v7).
         #expect(try pairs() == [9, 0, 37])
         #expect(try ledger.verify().isClean)
@@ -192,7 +195,7 @@ struct SchemaUpgradeTests {
         #expect(try counts() == [0, 0, 37, 1])
         let ledger = try Ledger(path)
         let after = try Self.schemaFacts(path)
-        #expect(after.version == 7 && !after.contentIndex && after.triggers == ["task_events_id_removed"])
+        #expect(after.version == 8 && !after.contentIndex && after.triggers == Self.triggers)
         #expect(try counts() == [9, 0, 37, 0])
         #expect(try ledger.verify().isClean)
         // Every line of the fixtures again is a duplicate or a reject, nothing is stored, and the
@@ -218,7 +221,43 @@ struct SchemaUpgradeTests {
         #expect(try Self.schemaFacts(path) == after)
     }
 
-    @Test(arguments: [2, 4, 5, 6]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
+    @Test func aVersion7LedgerMadeByTheLastReleaseFindsItsTasksThroughTheHashTables() throws {
+        let directory = try TempDirectory()
+        let path = try Self.releasedLedger(version: 7, in: directory)
+        func facts() throws -> (version: Int, hashIndex: Bool, merged: Int, tail: Int, tasks: Int) {
+            try DatabaseQueue(path: path).read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                 try db.indexes(on: "task_keys").contains { $0.name == "task_keys_by_hash" },
+                 try db.tableExists("task_hashes") ? Int.fetchOne(db, sql: "SELECT count(*) FROM task_hashes") ?? -1 : -1,
+                 try db.tableExists("task_hashes_tail") ? Int.fetchOne(db, sql: "SELECT count(*) FROM task_hashes_tail") ?? -1 : -1,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM task_keys") ?? -1)
+            }
+        }
+        let before = try facts()
+        #expect(before == (7, true, -1, -1, 14))
+        let ledger = try Ledger(path)
+        // Every task's pair merged (hash order, one pass), the index gone, the triggers there.
+        #expect(try facts() == (8, false, 14, 0, 14))
+        #expect(try Self.schemaFacts(path).triggers == Self.triggers)
+        let paired = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT k.task, h.task_hash FROM task_keys k JOIN task_hashes h ON h.task_key = k.task_key ORDER BY k.task_key
+                """).map { ($0[0] as String, $0[1] as Int64) }
+        }
+        #expect(paired.count == 14 && paired.allSatisfy { TaskKeyStatements.hash($0.0) == $0.1 })
+        #expect(try ledger.verify().isClean)
+        #expect(try ledger.snapshot(task: "build-1") != nil && ledger.history(task: "nightly-21").count > 0)
+        // A new task's pair goes into the tail, and the task is found through it.
+        #expect(try ledger.write(event("v8-task", "RECEIVED", at(0), id: "v8-first")) == .applied)
+        #expect(try facts() == (8, false, 14, 1, 15))
+        #expect(try ledger.snapshot(task: "v8-task")?.state == "RECEIVED")
+        #expect(try ledger.write(event("v8-task", "RUNNING", at(1), id: "v8-second")) == .applied)
+        #expect(try ledger.history(task: "v8-task").map(\.state) == ["RECEIVED", "RUNNING"])
+        #expect(try facts() == (8, false, 14, 1, 15))
+        #expect(try ledger.verify().isClean)
+    }
+
+    @Test(arguments: [2, 4, 5, 6, 7]) func anUpgradedLedgerReportsAndVerifiesAsOneMadeByThisBuild(version: Int) throws {
         let directory = try TempDirectory()
         let upgraded = try Ledger(try Self.releasedLedger(version: version, in: directory))
         let fresh = try fixturesLedger()

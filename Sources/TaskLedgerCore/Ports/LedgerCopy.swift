@@ -2,7 +2,7 @@
 package enum LedgerSchema {
     /// The schema version this build writes and understands (SQLite's `user_version`,
     /// PostgreSQL's `ledger_schema` table).
-    package static let version = 7
+    package static let version = 8
 
     /// Tables every ledger has; a database with other tables and none of these is not a ledger.
     package static let tables = ["task_events", "task_state_snapshot", "delivery_log", "import_rejects", "import_files", "ledger_archives"]
